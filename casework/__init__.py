@@ -1,0 +1,89 @@
+"""Casework: case management for people who refuse to fight in the war against Ukraine."""
+
+import logging
+
+from flask import Flask, request
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from casework.config import PROJECT_ROOT, check_config, load_config
+
+
+class CaseworkFlask(Flask):
+    """Flask, but an unhandled error is logged by type and place only.
+
+    Exception messages can carry values (a database error quotes its parameters), and personal data
+    must never reach a log line (S19), so the message and traceback stay out of the log.
+    """
+
+    def log_exception(self, exc_info) -> None:
+        exc_type = exc_info[0].__name__ if exc_info and exc_info[0] else "unknown"
+        self.logger.error("Unhandled %s on %s %s", exc_type, request.method, request.endpoint)
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the application; `config` overrides settings read from the environment."""
+    app = CaseworkFlask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        instance_path=str(PROJECT_ROOT / "instance"),
+    )
+    settings = load_config()
+    settings.update(config or {})
+    check_config(settings)
+    app.config.update(_fixed_settings(settings))
+    app.config.update(settings)
+    if app.config["CASEWORK_TRUSTED_PROXIES"]:
+        hops = app.config["CASEWORK_TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    logging.getLogger("werkzeug").addFilter(_drop_query_strings)
+
+    from casework import database, errors, i18n, web
+    from casework.admin import bp as admin_bp
+    from casework.auth import bp as auth_bp
+    from casework.auth.setup import init_auth
+    from casework.cli import register_commands
+    from casework.main import bp as main_bp
+
+    database.init_database(app)
+    i18n.init_i18n(app)
+    init_auth(app)
+    web.init_web(app)
+    errors.init_errors(app)
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(admin_bp)
+    register_commands(app)
+    return app
+
+
+def _fixed_settings(settings: dict) -> dict:
+    """Settings that follow from the design rather than from the environment."""
+    production = settings["CASEWORK_ENV"] == "production"
+    return {
+        "SQLALCHEMY_ENGINE_OPTIONS": {"hide_parameters": True, "pool_pre_ping": True},
+        "SESSION_PERMANENT": True,
+        "SESSION_REFRESH_EACH_REQUEST": True,
+        "SESSION_COOKIE_SECURE": True,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Strict",
+        "SESSION_COOKIE_PATH": "/",
+        "PREFERRED_URL_SCHEME": "https" if production else "http",
+        "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "WTF_CSRF_SSL_STRICT": production,
+        "RATELIMIT_HEADERS_ENABLED": False,
+    }
+
+
+class _DropQueryStrings(logging.Filter):
+    """Request log lines keep the path but not the query string, where search terms would appear."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and record.args:
+            first = record.args[0]
+            if isinstance(first, str) and "?" in first:
+                record.args = (first.split("?", 1)[0],) + record.args[1:]
+        return True
+
+
+_drop_query_strings = _DropQueryStrings()

@@ -1,0 +1,29 @@
+from flask_wtf import FlaskForm
+from wtforms import EmailField, SelectField
+from wtforms.validators import DataRequired, Email, Length
+
+from casework.i18n import ROLE_LABELS, _l
+
+
+def _role_choices():
+    return [(name, label) for name, label in ROLE_LABELS.items()]
+
+
+class InviteForm(FlaskForm):
+    email = EmailField(
+        _l("E-mail address"),
+        validators=[
+            DataRequired(_l("Enter an e-mail address.")),
+            Email(_l("Enter a valid e-mail address.")),
+            Length(max=255),
+        ],
+    )
+    role = SelectField(_l("Role"), choices=_role_choices(), validators=[DataRequired()])
+
+
+class RoleForm(FlaskForm):
+    role = SelectField(_l("Role"), choices=_role_choices(), validators=[DataRequired()])
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something: it only carries the CSRF token."""

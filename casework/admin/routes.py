@@ -1,0 +1,103 @@
+from flask import flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from casework.admin import bp, operations
+from casework.admin.forms import ActionForm, InviteForm, RoleForm
+from casework.extensions import db
+from casework.i18n import _
+from casework.models import User
+
+
+def _user_or_404(user_id: int) -> User:
+    return db.get_or_404(User, user_id)
+
+
+@bp.get("/users")
+def users():
+    accounts = db.session.scalars(select(User).order_by(User.email)).all()
+    return render_template("admin/users.html", users=accounts)
+
+
+@bp.route("/users/invite", methods=["GET", "POST"])
+def invite():
+    form = InviteForm()
+    if form.validate_on_submit():
+        try:
+            user = operations.invite_user(form.email.data, form.role.data, current_user)
+        except operations.AdminError as refusal:
+            form.email.errors.append(str(refusal))
+        else:
+            return render_template("admin/setup_link.html", user=user, link=operations.setup_link(user))
+    return render_template("admin/invite.html", form=form)
+
+
+@bp.get("/users/<int:user_id>")
+def user(user_id: int):
+    account = _user_or_404(user_id)
+    return render_template(
+        "admin/user.html", user=account, role_form=RoleForm(role=account.role_name), action_form=ActionForm()
+    )
+
+
+def _apply(user_id: int, change, form_class=ActionForm, success=None):
+    """Run one admin change from a POSTed form and go back to the account page with the outcome."""
+    account = _user_or_404(user_id)
+    form = form_class()
+    if form.validate_on_submit():
+        try:
+            change(account, form)
+        except operations.AdminError as refusal:
+            flash(str(refusal), "error")
+        else:
+            flash(success, "success")
+    else:
+        flash(_("The form could not be accepted. Reload the page and try again."), "error")
+    return redirect(url_for("admin.user", user_id=account.id))
+
+
+@bp.post("/users/<int:user_id>/role")
+def change_role(user_id: int):
+    return _apply(
+        user_id,
+        lambda account, form: operations.change_role(account, form.role.data, current_user),
+        RoleForm,
+        _("The role was changed. The account's sessions have ended."),
+    )
+
+
+@bp.post("/users/<int:user_id>/deactivate")
+def deactivate(user_id: int):
+    return _apply(
+        user_id,
+        lambda account, _form: operations.deactivate(account, current_user),
+        success=_("The account was deactivated and its sessions have ended."),
+    )
+
+
+@bp.post("/users/<int:user_id>/reactivate")
+def reactivate(user_id: int):
+    return _apply(
+        user_id,
+        lambda account, _form: operations.reactivate(account, current_user),
+        success=_("The account was reactivated."),
+    )
+
+
+@bp.post("/users/<int:user_id>/reset-second-factor")
+def reset_second_factor(user_id: int):
+    return _apply(
+        user_id,
+        lambda account, _form: operations.reset_second_factor(account, current_user),
+        success=_("The second factor was reset. The user enrols a new one at their next sign-in."),
+    )
+
+
+@bp.post("/users/<int:user_id>/setup-link")
+def setup_link(user_id: int):
+    account = _user_or_404(user_id)
+    if not ActionForm().validate_on_submit():
+        flash(_("The form could not be accepted. Reload the page and try again."), "error")
+        return redirect(url_for("admin.user", user_id=account.id))
+    link = operations.issue_setup_link(account, current_user)
+    return render_template("admin/setup_link.html", user=account, link=link)

@@ -1,0 +1,49 @@
+"""Password rules of S10: length only, plus refusing passwords that attackers try first.
+
+The offline list is the password frequency list that ships with zxcvbn (about 30,000 passwords from
+public breach corpora), so no password ever leaves the server to be checked.
+"""
+
+import string
+from functools import cache
+
+from flask_security import PasswordUtil
+from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+from casework.i18n import _
+
+_EDGE_NOISE = string.digits + string.punctuation + " "
+
+
+@cache
+def common_passwords() -> frozenset[str]:
+    return frozenset(FREQUENCY_LISTS["passwords"])
+
+
+def _smallest_repeating_unit(text: str) -> str:
+    for size in range(1, len(text) // 2 + 1):
+        if len(text) % size == 0 and text[:size] * (len(text) // size) == text:
+            return text[:size]
+    return text
+
+
+def is_common(password: str) -> bool:
+    """True for a listed password, also when repeated or padded with digits and symbols."""
+    folded = password.casefold().strip()
+    candidates = {folded, folded.strip(_EDGE_NOISE), _smallest_repeating_unit(folded)}
+    candidates.add(_smallest_repeating_unit(folded.strip(_EDGE_NOISE)))
+    if len(set(folded)) < 4:
+        return True
+    return any(candidate in common_passwords() for candidate in candidates if candidate)
+
+
+class CommonPasswordRefusingUtil(PasswordUtil):
+    """Flask-Security's length checks, then the common-password check."""
+
+    def validate(self, password, is_register, **kwargs):
+        errors, normalized = super().validate(password, is_register, **kwargs)
+        if errors:
+            return errors, normalized
+        if is_common(normalized):
+            return [_("This password is too common. Choose a longer phrase that only you would think of.")], normalized
+        return None, normalized

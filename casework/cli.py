@@ -1,0 +1,168 @@
+"""Flask commands: ``users``, ``demo`` and ``translate``."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+from flask_security import hash_password
+from sqlalchemy import select
+
+from casework.admin import operations
+from casework.config import PROJECT_ROOT
+from casework.extensions import db, security
+from casework.models import ROLE_NAMES, User
+
+users_cli = AppGroup("users", help="Manage staff accounts.")
+demo_cli = AppGroup("demo", help="Demo accounts for trying Casework locally (refused in production).")
+translate_cli = AppGroup("translate", help="Extract, update and compile the message catalogues.")
+
+
+def _fail(message: str) -> None:
+    raise click.ClickException(message)
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice(ROLE_NAMES), required=True)
+def create_user(email: str, role: str) -> None:
+    """Create an account and print its one-time setup link (password, then second factor)."""
+    try:
+        user = operations.invite_user(email, role)
+    except operations.AdminError as refusal:
+        _fail(str(refusal))
+    link = operations.setup_link(user)
+    db.session.commit()
+    hours = current_app.config["CASEWORK_INVITE_HOURS"]
+    click.echo(f"Created {role} account {user.email}.")
+    click.echo(f"One-time setup link, valid for {hours} hours; hand it over privately:\n{link}")
+
+
+@users_cli.command("list")
+def list_users() -> None:
+    """Every account with its role, state and second-factor enrolment."""
+    for user in db.session.scalars(select(User).order_by(User.email)):
+        state = "active" if user.active else "deactivated"
+        second = "2FA enrolled" if user.tf_primary_method else "2FA not enrolled"
+        click.echo(f"{user.email}\t{user.role_name}\t{state}\t{second}")
+
+
+@users_cli.command("deactivate")
+@click.argument("email")
+def deactivate_user(email: str) -> None:
+    """Deactivate an account and end all its sessions."""
+    user = operations.find_user(email)
+    if user is None:
+        _fail(f"No account {email}.")
+    try:
+        operations.deactivate(user)
+    except operations.AdminError as refusal:
+        _fail(str(refusal))
+    db.session.commit()
+    click.echo(f"Deactivated {user.email}; its sessions have ended.")
+
+
+DEMO_DOMAIN = "demo.casework.invalid"
+
+
+def _demo_email(role: str) -> str:
+    return f"{role}@{DEMO_DOMAIN}"
+
+
+def _demo_password(role: str) -> str:
+    return f"demo {role} password, not for real use"
+
+
+def _refuse_in_production() -> None:
+    if current_app.config["CASEWORK_ENV"] == "production":
+        _fail("Demo accounts are refused in production mode.")
+
+
+def ensure_demo_account(role: str) -> User:
+    """One demo account for `role`, with a password and an enrolled authenticator; reused if present."""
+    user = operations.find_user(_demo_email(role))
+    if user is None:
+        user = operations.invite_user(_demo_email(role), role, is_demo=True)
+    if not user.is_demo:
+        _fail(f"{user.email} exists and is not a demo account; refusing to touch it.")
+    user.password = hash_password(_demo_password(role))
+    user.active = True
+    if not user.tf_totp_secret:
+        user.tf_primary_method = "authenticator"
+        user.tf_totp_secret = security.totp_factory.generate_totp_secret()
+    return user
+
+
+@demo_cli.command("accounts")
+def demo_accounts() -> None:
+    """Create (or refresh) one DEMO account per role and print how to sign in as each."""
+    _refuse_in_production()
+    accounts = [ensure_demo_account(role) for role in ROLE_NAMES]
+    db.session.commit()
+    click.echo("DEMO ACCOUNTS (local demo only, never for real data):")
+    for user in accounts:
+        key = security.totp_factory.get_totp_pretty_key(user.tf_totp_secret)
+        click.echo(f"  DEMO {user.role_name:<12} e-mail: {user.email}")
+        click.echo(f"       password: {_demo_password(user.role_name)}")
+        click.echo(f"       TOTP secret (add it to an authenticator app): {key}")
+    click.echo("A current code for any demo account: .venv/bin/flask --app casework demo code ROLE")
+
+
+@demo_cli.command("code")
+@click.argument("role", type=click.Choice(ROLE_NAMES))
+def demo_code(role: str) -> None:
+    """Print the current second-factor code of a demo account (each code works once)."""
+    _refuse_in_production()
+    user = operations.find_user(_demo_email(role))
+    if user is None or not user.is_demo or not user.tf_totp_secret:
+        _fail("No demo account for that role yet: run `make run` or `flask --app casework demo accounts`.")
+    click.echo(security.totp_factory.generate_totp_password(user.tf_totp_secret))
+
+
+def _pybabel(*args: str) -> None:
+    pybabel = Path(sys.executable).with_name("pybabel")
+    subprocess.run([str(pybabel), *args], check=True, cwd=PROJECT_ROOT)
+
+
+@translate_cli.command("extract")
+def extract() -> None:
+    """Rebuild translations/messages.pot from the code and templates."""
+    _pybabel(*EXTRACT_ARGS)
+
+
+@translate_cli.command("update")
+def update() -> None:
+    """Extract, then merge new messages into every language's catalogue."""
+    _pybabel(*EXTRACT_ARGS)
+    _pybabel("update", "-i", "translations/messages.pot", "-d", "translations", "--no-fuzzy-matching")
+
+
+@translate_cli.command("compile")
+def compile_catalogues() -> None:
+    """Build the .mo files that the app reads (Casework's messages and Flask-Security's Ukrainian)."""
+    _pybabel("compile", "-d", "translations", "--statistics")
+    _pybabel("compile", "-d", "translations", "-D", "flask_security", "-l", "uk")
+
+
+EXTRACT_ARGS = (
+    "extract",
+    "-F",
+    "babel.cfg",
+    "-k",
+    "_l",
+    "--no-location",
+    "--sort-output",
+    "--project",
+    "Casework",
+    "-o",
+    "translations/messages.pot",
+    ".",
+)
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_cli)
+    app.cli.add_command(translate_cli)

@@ -1,0 +1,78 @@
+"""Settings read from ``CASEWORK_*`` environment variables.
+
+Nothing here touches the disk or the network: `load_config` only reads the environment and returns
+a dictionary, so tests can build any configuration they like. `check_config` is where a production
+instance refuses to start with settings that would put people at risk (security.md S19).
+"""
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = PROJECT_ROOT / "instance"
+
+#: Known to everyone who reads this file, so refused in production.
+DEVELOPMENT_SECRET_KEY = "casework-development-only-secret-key-do-not-deploy"
+MIN_SECRET_KEY_LENGTH = 32
+
+LOCALES = ("en", "nl", "ru", "uk")
+
+
+class ConfigError(RuntimeError):
+    """The configuration is unsafe or incomplete; the message tells the admin what to change."""
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(f"CASEWORK_{name}")
+    return value if value not in (None, "") else default
+
+
+def _int(name: str, default: int) -> int:
+    raw = _env(name)
+    try:
+        return int(raw) if raw is not None else default
+    except ValueError as exc:
+        raise ConfigError(f"CASEWORK_{name} must be a whole number, not {raw!r}") from exc
+
+
+def load_config() -> dict:
+    """Return Flask settings built from the environment, with safe local defaults."""
+    env = _env("ENV", "development")
+    production = env == "production"
+    database_url = _env("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'casework.sqlite'}")
+    redis_url = _env("REDIS_URL")
+    cookie_name = "__Host-casework" if production else "casework"
+    return {
+        "CASEWORK_ENV": env,
+        "SECRET_KEY": _env("SECRET_KEY", None if production else DEVELOPMENT_SECRET_KEY),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "CASEWORK_KEY_FILE": _env("KEY_FILE", str(INSTANCE_DIR / "keys.json")),
+        "CASEWORK_REDIS_URL": redis_url,
+        "CASEWORK_BASE_URL": _env("BASE_URL", "http://127.0.0.1:5000"),
+        "CASEWORK_TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
+        "CASEWORK_LOGIN_LIMIT_ACCOUNT": _env("LOGIN_LIMIT_ACCOUNT", "5 per 15 minutes"),
+        "CASEWORK_LOGIN_LIMIT_ADDRESS": _env("LOGIN_LIMIT_ADDRESS", "30 per 15 minutes"),
+        "CASEWORK_INVITE_HOURS": _int("INVITE_HOURS", 72),
+        "CASEWORK_SESSION_ABSOLUTE": timedelta(hours=_int("SESSION_MAX_HOURS", 12)),
+        "PERMANENT_SESSION_LIFETIME": timedelta(minutes=_int("SESSION_IDLE_MINUTES", 30)),
+        "SESSION_COOKIE_NAME": cookie_name,
+        "SESSION_TYPE": "redis" if redis_url else "sqlalchemy",
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+    }
+
+
+def check_config(config: dict) -> None:
+    """Refuse settings that are unsafe in production; raise `ConfigError` saying what to fix."""
+    if config.get("CASEWORK_ENV") not in ("development", "production", "testing"):
+        raise ConfigError("CASEWORK_ENV must be 'development', 'production' or 'testing'.")
+    if config["CASEWORK_ENV"] != "production":
+        return
+    secret = config.get("SECRET_KEY") or ""
+    if not secret:
+        raise ConfigError("Set CASEWORK_SECRET_KEY to a random value of at least 32 characters.")
+    if secret == DEVELOPMENT_SECRET_KEY or len(secret) < MIN_SECRET_KEY_LENGTH:
+        raise ConfigError(
+            "CASEWORK_SECRET_KEY is the development default or shorter than 32 characters: "
+            'generate one with: python -c "import secrets; print(secrets.token_urlsafe(48))"'
+        )

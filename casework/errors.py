@@ -1,0 +1,42 @@
+"""Error pages: translated, generic, and never a traceback or a value from the request."""
+
+from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from casework.i18n import _l
+
+MESSAGES = {
+    400: (_l("Bad request"), _l("The form could not be accepted. Go back, reload the page and try again.")),
+    403: (_l("Not allowed"), _l("Your account does not give access to this page.")),
+    404: (_l("Page not found"), _l("There is no page at this address, or you cannot see it.")),
+    405: (_l("Not allowed"), _l("This page cannot be used this way.")),
+    413: (_l("File too large"), _l("The upload is larger than this service accepts.")),
+    429: (_l("Too many attempts"), _l("Too many attempts in a short time. Wait a few minutes and try again.")),
+    500: (_l("Something went wrong"), _l("The request could not be completed and nothing was saved. Try again later.")),
+}
+
+
+def render_error(code: int):
+    title, message = MESSAGES.get(code, MESSAGES[500])
+    status = code if code in MESSAGES else 500
+    return render_template("errors/error.html", code=status, title=title, message=message), status
+
+
+def handle_http_exception(error: HTTPException):
+    return render_error(error.code or 500)
+
+
+def handle_csrf_error(_error: CSRFError):
+    return render_error(400)
+
+
+def handle_unexpected(_error: Exception):
+    return render_error(500)
+
+
+def init_errors(app: Flask) -> None:
+    app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(InternalServerError, handle_unexpected)
+    app.register_error_handler(Exception, handle_unexpected)

@@ -1,0 +1,38 @@
+"""Languages: English, Dutch, Russian and Ukrainian, chosen per user, then per browser."""
+
+from flask import Flask, has_request_context, request, session
+from flask_babel import get_locale
+from flask_babel import gettext as _  # noqa: F401  (re-exported for the rest of the package)
+from flask_babel import lazy_gettext as _l  # noqa: F401
+from flask_login import current_user
+
+from casework.config import LOCALES, PROJECT_ROOT
+from casework.extensions import babel
+
+#: Each language named in itself, so that anyone can find theirs whatever language the page is in.
+LANGUAGE_NAMES = {"en": "English", "nl": "Nederlands", "ru": "Русский", "uk": "Українська"}
+
+ROLE_LABELS = {
+    "volunteer": _l("Volunteer"),
+    "coordinator": _l("Coordinator"),
+    "advocate": _l("Advocate"),
+    "admin": _l("Administrator"),
+}
+
+
+def select_locale() -> str:
+    """The signed-in user's saved choice, then this browser session's choice, then Accept-Language."""
+    if not has_request_context():
+        return "en"
+    if current_user and current_user.is_authenticated and current_user.locale in LOCALES:
+        return current_user.locale
+    if session.get("locale") in LOCALES:
+        return session["locale"]
+    return request.accept_languages.best_match(LOCALES) or "en"
+
+
+def init_i18n(app: Flask) -> None:
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", "en")
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(PROJECT_ROOT / "translations")
+    babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.globals.update(LANGUAGE_NAMES=LANGUAGE_NAMES, ROLE_LABELS=ROLE_LABELS, get_locale=get_locale)

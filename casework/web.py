@@ -1,0 +1,60 @@
+"""What every request gets: sign-in required (S1), one commit, and security headers (S13)."""
+
+from flask import Flask, Response, current_app, redirect, request, url_for
+from flask_login import current_user
+
+from casework.extensions import db
+
+#: The only endpoints an anonymous visitor may reach (S1). Everything else sends them to sign in.
+PUBLIC_ENDPOINTS = frozenset(
+    {
+        "static",
+        "security.login",
+        "security.two_factor_setup",
+        "security.two_factor_token_validation",
+        "security.reset_password",
+        "auth.set_language",
+    }
+)
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; script-src 'none'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
+
+
+def require_sign_in():
+    if request.endpoint in PUBLIC_ENDPOINTS or current_user.is_authenticated:
+        return None
+    return redirect(url_for("security.login"))
+
+
+def commit_or_roll_back(response: Response) -> Response:
+    """One commit per request, after the view has done all its work; nothing is kept on an error."""
+    if response.status_code < 400:
+        db.session.commit()
+    else:
+        db.session.rollback()
+    return response
+
+
+def add_security_headers(response: Response) -> Response:
+    headers = response.headers
+    headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    headers["X-Content-Type-Options"] = "nosniff"
+    headers["Referrer-Policy"] = "no-referrer"
+    headers["X-Frame-Options"] = "DENY"
+    headers["Cross-Origin-Opener-Policy"] = "same-origin"
+    headers["Cross-Origin-Resource-Policy"] = "same-origin"
+    headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), interest-cohort=()"
+    headers["Cache-Control"] = "no-store"
+    headers["Pragma"] = "no-cache"
+    if request.is_secure or current_app.config["CASEWORK_ENV"] == "production":
+        headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
+    return response
+
+
+def init_web(app: Flask) -> None:
+    app.before_request(require_sign_in)
+    app.after_request(commit_or_roll_back)
+    app.after_request(add_security_headers)

@@ -1,0 +1,164 @@
+"""Fixtures: an app on a fresh database (SQLite, or PostgreSQL when CASEWORK_TEST_DATABASE_URL is
+set), clients, and people of each role who can sign in."""
+
+import os
+import re
+import time
+import uuid
+
+import pytest
+from flask_security import hash_password
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from casework import create_app
+from casework.extensions import db, security
+from casework.models import ROLE_NAMES, Role, User
+
+PASSWORD = "correct horse battery staple 42"
+SECRET_KEY = "test-secret-key-that-is-long-enough-0123456789"
+
+
+def _fresh_postgres_database(base_url: str) -> str:
+    """A throw-away database on the server named by `base_url`, so tests never share state."""
+    name = f"casework_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return make_url(base_url).set(database=name).render_as_string(hide_password=False)
+
+
+def _drop_postgres_database(base_url: str, url: str) -> None:
+    name = make_url(url).database
+    admin = create_engine(base_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def database_url(tmp_path):
+    """SQLite in a temporary folder, or a new PostgreSQL database per test."""
+    base = os.environ.get("CASEWORK_TEST_DATABASE_URL")
+    if not base:
+        yield f"sqlite:///{tmp_path / 'casework.sqlite'}"
+        return
+    url = _fresh_postgres_database(base)
+    yield url
+    _drop_postgres_database(base, url)
+
+
+def test_settings(database_url: str) -> dict:
+    return {
+        "CASEWORK_ENV": "testing",
+        "TESTING": True,
+        "SECRET_KEY": SECRET_KEY,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "CASEWORK_REDIS_URL": None,
+        "SESSION_TYPE": "sqlalchemy",
+        "RATELIMIT_STORAGE_URI": "memory://",
+    }
+
+
+@pytest.fixture
+def settings(database_url):
+    return test_settings(database_url)
+
+
+@pytest.fixture
+def app(settings):
+    app = create_app(settings)
+    with app.app_context():
+        db.create_all()
+        db.session.add_all(Role(name=name) for name in ROLE_NAMES)
+        db.session.commit()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_user(app):
+    """Create an account: `make_user("coordinator")`; enrolled in TOTP unless `enrolled=False`."""
+
+    def make(role: str = "volunteer", *, email: str | None = None, enrolled: bool = True, active: bool = True) -> User:
+        with app.app_context():
+            user = User(
+                email=email or f"{role}-{uuid.uuid4().hex[:8]}@casework.example.org",
+                password=hash_password(PASSWORD),
+                role=db.session.scalar(db.select(Role).where(Role.name == role)),
+                fs_uniquifier=uuid.uuid4().hex,
+                active=active,
+            )
+            if enrolled:
+                user.tf_primary_method = "authenticator"
+                user.tf_totp_secret = security.totp_factory.generate_totp_secret()
+            db.session.add(user)
+            db.session.commit()
+            db.session.refresh(user)
+            db.session.expunge(user)
+            return user
+
+    return make
+
+
+def totp_code(app, user: User, steps_ahead: int = 0) -> str:
+    """The code an authenticator app shows now, or `steps_ahead` 30-second steps from now.
+
+    Codes work once, so a test that signs in twice uses the next step's code the second time.
+    """
+    with app.app_context():
+        secret = db.session.get(User, user.id).tf_totp_secret
+        totp = security.totp_factory._totp.from_source(secret)  # noqa: SLF001  (test-only access)
+        return totp.generate(time.time() + 30 * steps_ahead).token
+
+
+CSRF_PATTERN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+
+
+def csrf_from(html: str) -> str:
+    match = CSRF_PATTERN.search(html)
+    assert match, "page has no CSRF token"
+    return match.group(1) or match.group(2)
+
+
+def csrf(client, path: str = "/login") -> str:
+    return csrf_from(client.get(path).get_data(as_text=True))
+
+
+def submit_password(client, email: str, password: str = PASSWORD, **extra):
+    return client.post("/login", data={"email": email, "password": password, "csrf_token": csrf(client), **extra})
+
+
+def sign_in(client, app, user: User, steps_ahead: int = 0):
+    """Password, then the TOTP code: the whole sign-in of an enrolled user. Returns the last response."""
+    response = submit_password(client, user.email)
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    return client.post("/tf-validate", data={"code": totp_code(app, user, steps_ahead), "csrf_token": csrf_from(page)})
+
+
+@pytest.fixture
+def signed_in(app, make_user):
+    """A test client signed in with a given role: `signed_in("admin")` returns (client, user)."""
+
+    def sign(role: str):
+        user = make_user(role)
+        client = app.test_client()
+        response = sign_in(client, app, user)
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return client, user
+
+    return sign
