@@ -11,6 +11,9 @@ from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
+from casework.passwords import CommonPasswordRefusingUtil
+from casework.totp import SingleUseTotp
+
 #: Stable constraint names, so that migrations can drop and recreate them on every database.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -27,7 +30,7 @@ class Base(DeclarativeBase):
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
-security = Security()
+security = Security(totp_cls=SingleUseTotp, password_util_cls=CommonPasswordRefusingUtil)
 babel = Babel()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

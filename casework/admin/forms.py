@@ -1,12 +1,13 @@
 from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length
 
 from casework.i18n import ROLE_LABELS, _l
 
 
 def _role_choices():
-    return [(name, label) for name, label in ROLE_LABELS.items()]
+    return [SelectChoice(name, label) for name, label in ROLE_LABELS.items()]
 
 
 class InviteForm(FlaskForm):

