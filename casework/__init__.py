@@ -46,8 +46,8 @@ def create_app(config: dict | None = None) -> Flask:
 
     database.init_database(app)
     i18n.init_i18n(app)
+    web.init_web(app)  # first, so that anonymous requests are sent to sign in before anything else runs
     init_auth(app)
-    web.init_web(app)
     errors.init_errors(app)
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)

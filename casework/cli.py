@@ -64,7 +64,7 @@ def deactivate_user(email: str) -> None:
     click.echo(f"Deactivated {user.email}; its sessions have ended.")
 
 
-DEMO_DOMAIN = "demo.casework.invalid"
+DEMO_DOMAIN = "demo.casework.example"
 
 
 def _demo_email(role: str) -> str:

@@ -1,0 +1,101 @@
+"""Who may reach what: sign-in required everywhere but an allow-list (S1), admin pages for admins
+only, and security headers on every response (S13)."""
+
+import pytest
+
+from casework.web import PUBLIC_ENDPOINTS
+from tests.conftest import csrf_from
+from tests.routes import build, rules
+
+REQUIRED_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
+
+
+def _assert_sends_to_sign_in(response, url):
+    assert response.status_code in (302, 401), f"{url} answered {response.status_code} to an anonymous visitor"
+    if response.status_code == 302:
+        assert "/login" in response.headers["Location"], f"{url} redirected elsewhere than sign-in"
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_every_endpoint_off_the_allow_list_requires_sign_in(app, client, method):
+    checked = 0
+    for rule in rules(app, method):
+        if rule.endpoint in PUBLIC_ENDPOINTS:
+            continue
+        url = build(app, rule)
+        _assert_sends_to_sign_in(client.open(url, method=method), url)
+        checked += 1
+    assert checked >= 5, "the URL map walk found too few routes to be meaningful"
+
+
+def test_allow_list_is_small_and_explicit(app):
+    registered = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert PUBLIC_ENDPOINTS <= registered | {"static"}, "the allow-list names an endpoint that does not exist"
+    assert len(PUBLIC_ENDPOINTS) <= 7
+
+
+def test_unknown_address_sends_anonymous_visitors_to_sign_in(client):
+    _assert_sends_to_sign_in(client.get("/no/such/page"), "/no/such/page")
+
+
+ADMIN_ROLES_REFUSED = ["volunteer", "coordinator", "advocate"]
+
+
+@pytest.mark.parametrize("role", ADMIN_ROLES_REFUSED)
+def test_admin_pages_refuse_other_roles(app, signed_in, make_user, role):
+    client, _ = signed_in(role)
+    target = make_user("volunteer")
+    token = csrf_from(client.get("/").get_data(as_text=True))
+    admin_rules = [rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith("admin.")]
+    assert admin_rules
+    for rule in admin_rules:
+        url = build(app, rule, user_id=target.id)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            response = client.open(url, method=method, data={"csrf_token": token, "role": "admin"})
+            assert response.status_code == 403, f"{role} got {response.status_code} for {method} {url}"
+
+
+def test_admin_pages_open_to_admins(app, signed_in, make_user):
+    client, _ = signed_in("admin")
+    target = make_user("volunteer")
+    for rule in rules(app, "GET"):
+        if rule.endpoint.startswith("admin."):
+            url = build(app, rule, user_id=target.id)
+            assert client.get(url).status_code == 200, url
+
+
+def _get_urls(app, user_id):
+    return [build(app, rule, user_id=user_id) for rule in rules(app, "GET") if not rule.arguments - {"user_id"}]
+
+
+@pytest.mark.parametrize("who", ["anonymous", "admin", "volunteer"])
+def test_security_headers_on_every_get_route(app, signed_in, make_user, who):
+    client = app.test_client() if who == "anonymous" else signed_in(who)[0]
+    target = make_user("volunteer")
+    urls = _get_urls(app, target.id) + ["/static/casework.css", "/no/such/page"]
+    for url in urls:
+        response = client.get(url)
+        for header, value in REQUIRED_HEADERS.items():
+            assert response.headers.get(header) == value, f"{header} on {url}"
+        csp = response.headers["Content-Security-Policy"]
+        assert "script-src 'none'" in csp and "frame-ancestors 'none'" in csp and "'unsafe-inline'" not in csp, url
+        assert "Strict-Transport-Security" not in response.headers, "no HSTS over plain HTTP in development"
+
+
+def test_hsts_in_production(settings):
+    from casework import create_app
+
+    app = create_app({**settings, "CASEWORK_ENV": "production"})
+    response = app.test_client().get("/login", base_url="https://casework.example.org")
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_pages_carry_no_inline_script_or_style(app, signed_in):
+    client, _ = signed_in("admin")
+    for url in ["/", "/admin/users", "/admin/users/invite", "/change"]:
+        html = client.get(url).get_data(as_text=True)
+        assert "<script" not in html and "<style" not in html and " style=" not in html, url
