@@ -1,11 +1,13 @@
 """Casework: case management for people who refuse to fight in the war against Ukraine."""
 
 import logging
+import re
 
-from flask import Flask, request
+from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from casework.config import PROJECT_ROOT, check_config, load_config
+from casework.errors import log_failure
 
 
 class CaseworkFlask(Flask):
@@ -16,8 +18,8 @@ class CaseworkFlask(Flask):
     """
 
     def log_exception(self, exc_info) -> None:
-        exc_type = exc_info[0].__name__ if exc_info and exc_info[0] else "unknown"
-        self.logger.error("Unhandled %s on %s %s", exc_type, request.method, request.endpoint)
+        log_failure(exc_info[1])
+
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -79,11 +81,10 @@ class _DropQueryStrings(logging.Filter):
     """Request log lines keep the path but not the query string, where search terms would appear."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.args, tuple) and record.args:
-            first = record.args[0]
-            if isinstance(first, str) and "?" in first:
-                record.args = (first.split("?", 1)[0],) + record.args[1:]
+        if isinstance(record.args, tuple) and record.args and isinstance(record.args[0], str):
+            record.args = (_QUERY_STRING.sub("", record.args[0], count=1),) + record.args[1:]
         return True
 
 
+_QUERY_STRING = re.compile(r"\?\S*")
 _drop_query_strings = _DropQueryStrings()

@@ -1,6 +1,6 @@
 """Error pages: translated, generic, and never a traceback or a value from the request."""
 
-from flask import Flask, render_template
+from flask import Flask, current_app, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -31,7 +31,13 @@ def handle_csrf_error(_error: CSRFError):
     return render_error(400)
 
 
-def handle_unexpected(_error: Exception):
+def log_failure(error: BaseException) -> None:
+    """Log that a request failed, saying what kind of error and where, but not the error's text."""
+    current_app.logger.error("Unhandled %s on %s %s", type(error).__name__, request.method, request.endpoint)
+
+
+def handle_unexpected(error: Exception):
+    log_failure(getattr(error, "original_exception", None) or error)
     return render_error(500)
 
 

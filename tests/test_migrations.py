@@ -117,9 +117,8 @@ def test_migration_head_matches_the_models(fresh_app):
                 connection, opts={"include_object": include_object, "compare_type": True}
             )
             diff = compare_metadata(context, db.metadata)
-    assert diff == [], "the models and the migrations differ; run `flask --app casework db migrate`:\n" + "\n".join(
-        map(repr, diff)
-    )
+    listing = "\n".join(map(repr, diff))
+    assert diff == [], f"models and migrations differ; run `flask --app casework db migrate`:\n{listing}"
 
 
 _counter = itertools.count(1)
@@ -190,7 +189,9 @@ def _row_counts() -> dict[str, int]:
 def _assert_rows_kept(before: dict[str, int], step: str) -> None:
     """Tables that exist before and after a step have lost no rows."""
     after = _row_counts()
-    lost = {name: (count, after[name]) for name, count in before.items() if name in after and after[name] < count}
+    lost = {
+        name: (count, after[name]) for name, count in before.items() if name in after and after[name] < count
+    }
     assert not lost, f"{step} lost rows (before, after): {lost}"
 
 
@@ -242,8 +243,9 @@ def test_first_migration_creates_the_four_roles(fresh_app):
 
 def test_sqlite_connection_settings(fresh_app):
     """SQLite connections enforce foreign keys, use WAL and overwrite deleted data on disk."""
-    if fresh_app.config["SQLALCHEMY_DATABASE_URI"].split(":", 1)[0].split("+", 1)[0] != "sqlite":
-        pytest.skip("PRAGMA settings apply to SQLite only; this run uses PostgreSQL")
+    with fresh_app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            pytest.skip(f"PRAGMA settings apply to SQLite only; this run uses {db.engine.dialect.name}")
     with fresh_app.app_context(), db.engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"

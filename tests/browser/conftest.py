@@ -1,0 +1,158 @@
+"""Fixtures for the browser tests: a live Casework server on 127.0.0.1 and headless Chromium.
+
+Chromium is Debian's /usr/bin/chromium, never a browser downloaded by Playwright. Without it the
+browser tests are skipped, unless CASEWORK_REQUIRE_BROWSER=1 (set by CI), when they fail instead.
+
+The app is the one tests/conftest.py's `app` fixture builds (create_app(test_settings(database_url))
+with the schema and the four roles), so `make_user` and `totp_code` from there work unchanged.
+"""
+
+import os
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+CHROMIUM = Path("/usr/bin/chromium")
+SKIP_REASON = f"Chromium not installed at {CHROMIUM}: browser tests skipped"
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+#: axe-core impacts that fail a test; "minor" and "moderate" findings are not asserted on.
+BLOCKING_IMPACTS = ("serious", "critical")
+
+HERE = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(items):
+    """Every test in this package is a `browser` test, whether or not its module says so."""
+    for item in items:
+        if HERE in Path(item.path).resolve().parents:
+            item.add_marker(pytest.mark.browser)
+
+
+def _browser_required() -> bool:
+    return os.environ.get("CASEWORK_REQUIRE_BROWSER") == "1"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _chromium_available():
+    """Skip the whole package without Chromium, or fail it when CI requires the browser."""
+    if not CHROMIUM.exists():
+        if _browser_required():
+            pytest.fail(f"CASEWORK_REQUIRE_BROWSER=1 but Chromium is not installed at {CHROMIUM}", pytrace=False)
+        pytest.skip(SKIP_REASON)
+
+
+@pytest.fixture(scope="session")
+def browser(_chromium_available):
+    """One headless Chromium for the whole session; each test gets its own context."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def live_server(app):
+    """The test app served by werkzeug in a background thread; yields its base URL.
+
+    The app's CASEWORK_BASE_URL is pointed at the live server, as a deployment would configure it,
+    so that the one-time setup links an admin is shown lead to this server.
+    """
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    base_url = f"http://127.0.0.1:{server.server_port}"
+    app.config["CASEWORK_BASE_URL"] = base_url
+    thread = threading.Thread(target=server.serve_forever, name="casework-live-server", daemon=True)
+    thread.start()
+    try:
+        yield base_url
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+
+
+@pytest.fixture
+def new_context(browser, live_server):
+    """Make a fresh browser context (own cookies) on the live server; all are closed after the test.
+
+    CSP is bypassed only so that axe-core can be injected; Casework itself ships no script.
+    """
+    contexts = []
+
+    def make(**options):
+        settings = {"base_url": live_server, "bypass_csp": True, "locale": "en-GB", **options}
+        context = browser.new_context(**settings)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_context):
+    """A page in a fresh context, in English, at a desktop size."""
+    return new_context().new_page()
+
+
+def assert_accessible(page, what: str | None = None) -> None:
+    """Run axe-core on the page as it is now; fail on any serious or critical violation."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    blocking = [v for v in results.response["violations"] if v.get("impact") in BLOCKING_IMPACTS]
+    if not blocking:
+        return
+    lines = [f"axe-core found {len(blocking)} serious/critical violation(s) on {what or page.url} ({page.url}):"]
+    for violation in blocking:
+        lines.append(f"- {violation['id']} [{violation['impact']}]: {violation['help']} ({violation.get('helpUrl', '')})")
+        for node in violation["nodes"]:
+            target = ", ".join(" ".join(t) if isinstance(t, list) else t for t in node["target"])
+            lines.append(f"    target: {target}")
+            lines.append(f"      html: {node.get('html', '').strip()[:300]}")
+            summary = node.get("failureSummary")
+            if summary:
+                lines.append("      " + summary.replace("\n", "\n      "))
+    pytest.fail("\n".join(lines), pytrace=False)
+
+
+def path_of(page) -> str:
+    """The path of the page's URL, without query string: "/login"."""
+    from urllib.parse import urlsplit
+
+    return urlsplit(page.url).path
+
+
+#: Flask-Security's labels, which Casework's sign-in, second-factor and reset templates keep.
+EMAIL_LABEL = "Email Address"
+PASSWORD_LABEL = "Password"
+CODE_LABEL = "Authentication Code"
+
+
+def submit_password_in_browser(page, email: str, password: str) -> None:
+    """On the sign-in page: fill the e-mail address and password by their labels and submit."""
+    page.get_by_label(EMAIL_LABEL, exact=True).fill(email)
+    page.get_by_label(PASSWORD_LABEL, exact=True).fill(password)
+    page.get_by_role("button", name="Login", exact=True).click()
+
+
+def submit_code_in_browser(page, code: str, button: str = "Verify code") -> None:
+    """On a second-factor page: fill the code by its label and press the button."""
+    page.get_by_label(CODE_LABEL, exact=True).fill(code)
+    page.get_by_role("button", name=button, exact=True).click()
