@@ -61,6 +61,9 @@ def test_settings(database_url: str) -> dict:
     }
 
 
+test_settings.__test__ = False  # a helper, not a test, despite its name
+
+
 @pytest.fixture
 def settings(database_url):
     return test_settings(database_url)

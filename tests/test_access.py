@@ -99,3 +99,13 @@ def test_pages_carry_no_inline_script_or_style(app, signed_in):
     for url in ["/", "/admin/users", "/admin/users/invite", "/change"]:
         html = client.get(url).get_data(as_text=True)
         assert "<script" not in html and "<style" not in html and " style=" not in html, url
+
+
+def test_views_that_would_send_email_are_switched_off(signed_in):
+    from casework.auth.setup import UNUSED_VIEWS
+
+    client, _ = signed_in("volunteer")
+    paths = {"security.forgot_password": "/reset", "security.two_factor_rescue": "/tf-rescue", "security.tf_select": "/tf-select"}
+    assert set(paths) == UNUSED_VIEWS
+    for path in paths.values():
+        assert client.get(path).status_code == 404, path

@@ -37,10 +37,10 @@ FIXED_TABLES = {"roles"}
 
 @pytest.fixture(autouse=True)
 def _undo_env_py_logging_config():
-    """Running migrations calls `logging.config.fileConfig` from migrations/env.py, which disables
-    every logger that already exists (the app's among them) and replaces the root logger's handlers
-    and level. Undo that after each test here, so that tests elsewhere that read log records do not
-    depend on whether these tests ran first."""
+    """Running migrations calls `logging.config.fileConfig` from migrations/env.py, which replaces the
+    root logger's handlers and level (and would disable existing loggers, were env.py not told not
+    to). Undo that after each test here, so that tests elsewhere that read log records do not depend
+    on whether these tests ran first."""
     root = logging.getLogger()
     root_level, root_handlers = root.level, list(root.handlers)
     disabled = {
