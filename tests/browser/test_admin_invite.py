@@ -8,6 +8,7 @@ from casework.extensions import db
 from casework.models import User
 from tests.browser.conftest import (
     assert_accessible,
+    expect_home,
     path_of,
     submit_code_in_browser,
     submit_password_in_browser,
@@ -27,7 +28,7 @@ def test_admin_invites_a_volunteer_who_then_signs_in(app, make_user, live_server
     submit_password_in_browser(page, admin.email, PASSWORD)
     expect(page).to_have_url(re.compile(r"/tf-validate"))
     submit_code_in_browser(page, totp_code(app, admin))
-    expect(page.get_by_role("heading", level=1)).to_have_text("Welcome, Administrator")
+    expect_home(page, "Welcome, Administrator")
     assert_accessible(page, "the admin's home page")
 
     page.get_by_role("navigation", name="Main menu").get_by_role("link", name="Accounts", exact=True).click()
@@ -66,8 +67,7 @@ def test_admin_invites_a_volunteer_who_then_signs_in(app, make_user, live_server
     expect(newcomer).to_have_url(re.compile(r"/tf-setup"))
     enrol_in_browser(newcomer)
 
-    expect(newcomer.get_by_role("heading", level=1)).to_have_text("Welcome, Volunteer")
-    assert path_of(newcomer) == "/"
+    expect_home(newcomer, "Welcome, Volunteer")
     expect(newcomer.get_by_text(f"Signed in as {NEW_EMAIL}")).to_be_visible()
     with app.app_context():
         user = db.session.scalar(db.select(User).where(User.email == NEW_EMAIL))

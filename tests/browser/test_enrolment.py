@@ -8,8 +8,9 @@ from playwright.sync_api import expect
 from casework.extensions import db
 from casework.models import User
 from tests.browser.conftest import (
+    LOST_SECOND_STEP,
     assert_accessible,
-    path_of,
+    expect_home,
     submit_code_in_browser,
     submit_password_in_browser,
 )
@@ -25,7 +26,8 @@ def enrol_in_browser(page) -> str:
     page.get_by_role("button", name="Show my QR code", exact=True).click()
 
     qr = page.get_by_role("img", name="QR code for your authenticator app")
-    expect(qr).to_be_visible()
+    # APP BUG marker: the favicon/tf_clean_session problem also shows here (LOST_SECOND_STEP).
+    expect(qr, LOST_SECOND_STEP).to_be_visible()
     assert qr.get_attribute("src").startswith("data:image/"), "the QR code is an inline data: image"
     assert qr.evaluate("img => img.complete && img.naturalWidth > 0"), "the QR code image does not render"
     key = page.locator("code.key").inner_text().strip()
@@ -45,8 +47,7 @@ def test_first_sign_in_enrols_the_second_factor(app, make_user, page):
 
     enrol_in_browser(page)
 
-    expect(page.get_by_role("heading", level=1)).to_have_text("Welcome, Advocate")
-    assert path_of(page) == "/"
+    expect_home(page, "Welcome, Advocate")
     assert_accessible(page, "the advocate's home page after enrolment")
     with app.app_context():
         assert db.session.get(User, user.id).tf_primary_method == "authenticator"

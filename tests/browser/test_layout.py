@@ -4,7 +4,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import submit_code_in_browser, submit_password_in_browser
+from tests.browser.conftest import expect_home, submit_code_in_browser, submit_password_in_browser
 from tests.conftest import PASSWORD, totp_code
 
 PHONE = {"width": 375, "height": 740}
@@ -30,7 +30,7 @@ def test_admin_pages_fit_a_phone(app, make_user, new_context):
     expect(page).to_have_url(re.compile(r"/tf-validate"))
     assert _horizontal_overflow(page) <= PHONE["width"] + 1, "the second-factor page is too wide for a phone"
     submit_code_in_browser(page, totp_code(app, admin))
-    expect(page.get_by_role("heading", level=1)).to_have_text("Welcome, Administrator")
+    expect_home(page, "Welcome, Administrator")
     for path in ("/", "/admin/users", "/admin/users/invite"):
         page.goto(path)
         width = _horizontal_overflow(page)

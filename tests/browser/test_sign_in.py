@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import (
     assert_accessible,
+    expect_home,
     path_of,
     submit_code_in_browser,
     submit_password_in_browser,
@@ -39,8 +40,7 @@ def test_sign_in_and_out_for_every_role(app, make_user, page, role):
     assert_accessible(page, "the second-factor code page")
 
     submit_code_in_browser(page, totp_code(app, user))
-    expect(page.get_by_role("heading", level=1)).to_have_text(ROLE_HEADINGS[role])
-    assert path_of(page) == "/"
+    expect_home(page, ROLE_HEADINGS[role])
     expect(page.get_by_text(f"Signed in as {user.email}")).to_be_visible()
     assert_accessible(page, f"the {role}'s home page")
 
@@ -70,7 +70,7 @@ def test_secure_session_cookie_is_kept_on_127_0_0_1(app, make_user, page):
     submit_password_in_browser(page, user.email, PASSWORD)
     expect(page).to_have_url(re.compile(r"/tf-validate"))
     submit_code_in_browser(page, totp_code(app, user))
-    expect(page.get_by_role("heading", level=1)).to_have_text(ROLE_HEADINGS["coordinator"])
+    expect_home(page, ROLE_HEADINGS["coordinator"])
 
     after = {c["name"]: c for c in page.context.cookies()}
     assert after[SESSION_COOKIE]["secure"] is True
