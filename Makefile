@@ -17,6 +17,7 @@ translations: $(STAMP)
 	$(FLASK) translate compile
 
 run: translations
+	$(FLASK) keys init --exist-ok
 	$(FLASK) db upgrade
 	$(FLASK) demo accounts
 	@echo "Casework is at http://127.0.0.1:5000 (stop it with Ctrl-C)"

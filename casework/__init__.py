@@ -39,13 +39,14 @@ def create_app(config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     logging.getLogger("werkzeug").addFilter(_drop_query_strings)
 
-    from casework import database, errors, i18n, web
+    from casework import database, errors, i18n, keyring, web
     from casework.admin import bp as admin_bp
     from casework.auth import bp as auth_bp
     from casework.auth.setup import init_auth
     from casework.cli import register_commands
     from casework.main import bp as main_bp
 
+    keyring.init_keys(app)
     database.init_database(app)
     i18n.init_i18n(app)
     web.init_web(app)  # first, so that anonymous requests are sent to sign in before anything else runs

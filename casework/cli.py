@@ -13,6 +13,7 @@ from sqlalchemy import select
 from casework.admin import operations
 from casework.config import PROJECT_ROOT
 from casework.extensions import db, security
+from casework.keys_cli import keys_cli
 from casework.models import ROLE_NAMES, User
 
 users_cli = AppGroup("users", help="Manage staff accounts.")
@@ -163,6 +164,8 @@ EXTRACT_ARGS = (
 
 
 def register_commands(app: Flask) -> None:
+    # `keys` is also a Flask CLI plugin (pyproject.toml), so that `keys init` runs before keys exist.
+    app.cli.add_command(keys_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(translate_cli)

@@ -27,3 +27,4 @@ def init_database(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     import casework.models  # noqa: F401  (registers the models on the metadata)
+    import casework.people.indexing  # noqa: F401  (keeps blind indexes current on every flush)

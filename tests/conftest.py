@@ -3,8 +3,10 @@ set), clients, and people of each role who can sign in."""
 
 import os
 import re
+import tempfile
 import time
 import uuid
+from pathlib import Path
 
 import pytest
 from flask_security import hash_password
@@ -13,6 +15,7 @@ from sqlalchemy.engine import make_url
 
 from casework import create_app
 from casework.extensions import db, security
+from casework.keyring import generate_keys, write_key_file
 from casework.models import ROLE_NAMES, Role, User
 
 PASSWORD = "correct horse battery staple 42"
@@ -49,8 +52,17 @@ def database_url(tmp_path):
     _drop_postgres_database(base, url)
 
 
-def test_settings(database_url: str) -> dict:
+_KEY_FOLDER = tempfile.TemporaryDirectory(prefix="casework-test-keys-")
+TEST_KEY_FILE = Path(_KEY_FOLDER.name) / "keys.json"
+write_key_file(TEST_KEY_FILE, generate_keys(), new=True)
+
+
+def test_settings(database_url: str, key_file: Path = TEST_KEY_FILE) -> dict:
+    """Settings for an app on `database_url`; the keys come from a throw-away key file."""
     return {
+        "CASEWORK_KEY_FILE": str(key_file),
+        "CASEWORK_KEYS": None,
+        "CASEWORK_DOCUMENT_DIR": tempfile.mkdtemp(prefix="documents-", dir=_KEY_FOLDER.name),
         "CASEWORK_ENV": "testing",
         "TESTING": True,
         "SECRET_KEY": SECRET_KEY,

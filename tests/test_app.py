@@ -7,6 +7,7 @@ import pytest
 from casework import create_app
 from casework.config import DEVELOPMENT_SECRET_KEY, ConfigError
 from casework.extensions import db
+from casework.keyring import generate_keys, write_key_file
 from casework.models import AuditEvent
 from tests.conftest import csrf_from
 
@@ -37,6 +38,7 @@ def test_environment_variables_configure_the_app(monkeypatch, tmp_path):
     monkeypatch.setenv("CASEWORK_DATABASE_URL", f"sqlite:///{tmp_path / 'from-env.sqlite'}")
     monkeypatch.setenv("CASEWORK_SECRET_KEY", "s" * 40)
     monkeypatch.setenv("CASEWORK_KEY_FILE", str(tmp_path / "keys.json"))
+    write_key_file(tmp_path / "keys.json", generate_keys(), new=True)
     monkeypatch.setenv("CASEWORK_SESSION_IDLE_MINUTES", "5")
     app = create_app({"TESTING": True})
     assert app.config["SQLALCHEMY_DATABASE_URI"].endswith("from-env.sqlite")

@@ -168,8 +168,11 @@ def _insert_sample_rows() -> None:
                     row[column.name] = overrides[(table.name, column.name)]
                 elif column.foreign_keys:
                     target = next(iter(column.foreign_keys)).column
-                    row[column.name] = connection.execute(sa.select(target).limit(1)).scalar()
-                elif column.primary_key and column.autoincrement in (True, "auto"):
+                    query = sa.select(target).order_by(target.desc()).limit(1)
+                    if column.primary_key:  # one row per referenced row: pick one not yet used
+                        query = query.where(target.notin_(sa.select(column)))
+                    row[column.name] = connection.execute(query).scalar()
+                elif column.primary_key and isinstance(column.type, sa.Integer):
                     continue  # the database numbers it
                 else:
                     row[column.name] = _sample_value(column)

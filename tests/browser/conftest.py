@@ -34,6 +34,24 @@ BLOCKING_IMPACTS = ("serious", "critical")
 HERE = Path(__file__).resolve().parent
 
 
+def _browser_required() -> bool:
+    return os.environ.get("CASEWORK_REQUIRE_BROWSER") == "1"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """Skip every test here without Chromium (one summary line), or fail them when CI requires it.
+
+    Raised from this hook, rather than from a fixture, the skip is reported at this line, so that
+    `-ra` folds the whole package into a single line. Fixtures, the app included, are not set up.
+    """
+    if CHROMIUM.exists():
+        return
+    if _browser_required():
+        pytest.fail(f"CASEWORK_REQUIRE_BROWSER=1 but Chromium is not installed at {CHROMIUM}", pytrace=False)
+    pytest.skip(SKIP_REASON)
+
+
 def pytest_collection_modifyitems(items):
     """Every test in this package is a `browser` test, whether or not its module says so."""
     for item in items:
@@ -41,21 +59,8 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
 
 
-def _browser_required() -> bool:
-    return os.environ.get("CASEWORK_REQUIRE_BROWSER") == "1"
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _chromium_available():
-    """Skip the whole package without Chromium, or fail it when CI requires the browser."""
-    if not CHROMIUM.exists():
-        if _browser_required():
-            pytest.fail(f"CASEWORK_REQUIRE_BROWSER=1 but Chromium is not installed at {CHROMIUM}", pytrace=False)
-        pytest.skip(SKIP_REASON)
-
-
 @pytest.fixture(scope="session")
-def browser(_chromium_available):
+def browser():
     """One headless Chromium for the whole session; each test gets its own context."""
     from playwright.sync_api import sync_playwright
 

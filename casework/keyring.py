@@ -1,0 +1,193 @@
+"""The two keyrings (key-encryption keys and blind-index roots): where they live and how they change.
+
+Keys come from a JSON key file outside the database (``CASEWORK_KEY_FILE``, created 0600 by
+``flask --app casework keys init``) or, for secret managers, from ``CASEWORK_KEYS`` holding the same
+JSON. They are never written to the database. The file is re-read when it changes, so a rotation
+run from the command line is picked up by the running app without a restart.
+"""
+
+import base64
+import binascii
+import json
+import os
+import stat
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import Flask, current_app
+
+from casework.config import ConfigError
+from casework.crypto import KEY_BYTES, new_key
+
+RINGS = ("kek", "index")
+RING_NAMES = {"kek": "key-encryption keys", "index": "blind-index roots"}
+MAX_VERSION = 255
+
+
+@dataclass(frozen=True)
+class Keyring:
+    keys: dict[int, bytes]
+
+    @property
+    def current_version(self) -> int:
+        return max(self.keys)
+
+    @property
+    def current(self) -> bytes:
+        return self.keys[self.current_version]
+
+    def get(self, version: int) -> bytes:
+        try:
+            return self.keys[version]
+        except KeyError:
+            raise ConfigError(f"Key version {version} is not in the key file any more.") from None
+
+
+@dataclass(frozen=True)
+class Keys:
+    kek: Keyring
+    index: Keyring
+
+
+def _problem(source: str, what: str) -> ConfigError:
+    return ConfigError(
+        f"The encryption keys in {source} are unusable: {what}. Restore the key file from its backup, "
+        "or on a new installation create one with `flask --app casework keys init`."
+    )
+
+
+def parse_keys(text: str, source: str) -> Keys:
+    """Parse and check key-file JSON; every way it can be unsafe is refused with a clear message (S19)."""
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError:
+        raise _problem(source, "it is not valid JSON") from None
+    rings = {}
+    for ring in RINGS:
+        entries = document.get(ring) if isinstance(document, dict) else None
+        if not isinstance(entries, dict) or not entries:
+            raise _problem(source, f"there are no {RING_NAMES[ring]}")
+        keys = {}
+        for version, encoded in entries.items():
+            if not str(version).isdigit() or not 1 <= int(version) <= MAX_VERSION:
+                raise _problem(source, f"{version!r} is not a key version from 1 to {MAX_VERSION}")
+            try:
+                raw = base64.b64decode(encoded, validate=True)
+            except (binascii.Error, TypeError, ValueError):
+                raise _problem(source, f"{RING_NAMES[ring]} version {version} is not base64") from None
+            if len(raw) != KEY_BYTES:
+                raise _problem(source, f"{RING_NAMES[ring]} version {version} is not {KEY_BYTES} bytes long")
+            keys[int(version)] = raw
+        if len(set(keys.values())) != len(keys):
+            raise _problem(source, f"two {RING_NAMES[ring]} are the same")
+        rings[ring] = Keyring(keys)
+    if set(rings["kek"].keys.values()) & set(rings["index"].keys.values()):
+        raise _problem(source, "an index key is the same as an encryption key")
+    return Keys(**rings)
+
+
+def dump_keys(keys: Keys) -> str:
+    return json.dumps(
+        {ring: {str(v): base64.b64encode(k).decode() for v, k in getattr(keys, ring).keys.items()} for ring in RINGS},
+        indent=2,
+    )
+
+
+def write_key_file(path: Path, keys: Keys, *, new: bool = False) -> None:
+    """Write the key file readable by its owner only; atomically, so a crash never leaves half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if new:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(dump_keys(keys))
+        return
+    temporary = path.with_name(path.name + ".tmp")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(dump_keys(keys))
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
+
+
+def generate_keys() -> Keys:
+    return Keys(kek=Keyring({1: new_key()}), index=Keyring({1: new_key()}))
+
+
+def with_new_version(keys: Keys, ring: str) -> Keys:
+    current = getattr(keys, ring)
+    if current.current_version >= MAX_VERSION:
+        raise ConfigError(f"The {RING_NAMES[ring]} have reached version {MAX_VERSION}.")
+    added = Keyring({**current.keys, current.current_version + 1: new_key()})
+    return Keys(**{**{r: getattr(keys, r) for r in RINGS}, ring: added})
+
+
+def without_version(keys: Keys, ring: str, version: int) -> Keys:
+    current = getattr(keys, ring)
+    if version == current.current_version:
+        raise ConfigError("The current key cannot be removed; rotate to a new one first.")
+    remaining = Keyring({v: k for v, k in current.keys.items() if v != version})
+    return Keys(**{**{r: getattr(keys, r) for r in RINGS}, ring: remaining})
+
+
+class KeyStore:
+    """The keys of one app, re-read from the key file whenever the file changes."""
+
+    def __init__(self, path: Path | None, environment_value: str | None, production: bool):
+        self.path = path
+        self._environment_value = environment_value
+        self._production = production
+        self._lock = threading.Lock()
+        self._stamp = None
+        self._keys: Keys | None = None
+        self.keys()
+
+    @property
+    def writable(self) -> bool:
+        return self._environment_value is None
+
+    def keys(self) -> Keys:
+        if self._environment_value is not None:
+            if self._keys is None:
+                self._keys = parse_keys(self._environment_value, "CASEWORK_KEYS")
+            return self._keys
+        try:
+            info = self.path.stat()
+        except FileNotFoundError:
+            raise ConfigError(
+                f"No key file at {self.path}. Create one with `flask --app casework keys init` "
+                "(new installation) or restore it from its backup."
+            ) from None
+        stamp = (info.st_mtime_ns, info.st_size, info.st_ino)
+        with self._lock:
+            if stamp != self._stamp:
+                if self._production and info.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
+                    raise ConfigError(f"The key file {self.path} is readable by others: chmod 600 it.")
+                try:
+                    text = self.path.read_text()
+                except OSError:
+                    raise ConfigError(f"The key file {self.path} cannot be read by this user.") from None
+                self._keys, self._stamp = parse_keys(text, str(self.path)), stamp
+            return self._keys
+
+    def save(self, keys: Keys) -> None:
+        if not self.writable:
+            raise ConfigError("The keys come from CASEWORK_KEYS; change them where that variable is kept.")
+        write_key_file(self.path, keys)
+
+
+def init_keys(app: Flask) -> None:
+    """Load the keys at start-up: the app refuses to start without usable keys (S19)."""
+    path = Path(app.config["CASEWORK_KEY_FILE"])
+    app.extensions["casework_keys"] = KeyStore(
+        path, app.config.get("CASEWORK_KEYS"), app.config["CASEWORK_ENV"] == "production"
+    )
+
+
+def key_store() -> KeyStore:
+    return current_app.extensions["casework_keys"]
+
+
+def current_keys() -> Keys:
+    return key_store().keys()

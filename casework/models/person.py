@@ -1,0 +1,117 @@
+"""A person the foundation helps: identity and contacts, all encrypted with the person's own data key.
+
+Only coded, non-identifying categories (sex, citizenship, languages) are plaintext; every column and
+the reason for its protection is listed in docs/data-inventory.md.
+"""
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, Index, LargeBinary, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from casework.crypto import DecryptionError, new_key, unwrap_data_key, wrap_data_key
+from casework.extensions import db
+from casework.keyring import current_keys
+from casework.models.encrypted import Encrypted, EncryptedRecord
+from casework.models.user import utcnow
+
+SEXES = ("M", "F", "X")
+CITIZENSHIPS = ("RU", "RU+other")
+
+
+def new_id() -> str:
+    """Row ids are made here, not by the database, so they exist before the row is written (S3)."""
+    return str(uuid.uuid4())
+
+
+class ErasedPerson(DecryptionError):
+    """The person's data key was shredded: their encrypted data is gone for good (S6)."""
+
+
+class PersonKey(db.Model):
+    """The person's data key, wrapped by a key-encryption key. Deleting this row erases the person."""
+
+    __tablename__ = "person_keys"
+
+    person_id: Mapped[str] = mapped_column(ForeignKey("persons.id"), primary_key=True)
+    kek_version: Mapped[int] = mapped_column(index=True)
+    wrapped: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class BlindIndex(db.Model):
+    """A keyed, truncated hash of one normalised value, for exact search without decrypting (S5)."""
+
+    __tablename__ = "blind_indexes"
+    __table_args__ = (Index("ix_blind_indexes_lookup", "name", "digest"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[str] = mapped_column(ForeignKey("persons.id"), index=True)
+    name: Mapped[str] = mapped_column(String(32))
+    key_version: Mapped[int] = mapped_column(index=True)
+    digest: Mapped[bytes] = mapped_column(LargeBinary(8))
+
+
+class Person(EncryptedRecord, db.Model):
+    __tablename__ = "persons"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    #: Generation of the data key; bumped by `keys rotate-dek`. Every ciphertext carries it too.
+    dek_version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    erased_at: Mapped[datetime | None]
+    sex: Mapped[str | None] = mapped_column(String(1))
+    citizenship: Mapped[str | None] = mapped_column(String(8))
+    #: ISO 639-1 codes separated by commas, e.g. "ru,en".
+    languages: Mapped[str | None] = mapped_column(String(64))
+
+    surname_latin = Encrypted(index=True)
+    given_names_latin = Encrypted(index=True)
+    surname_cyrillic = Encrypted(index=True)
+    given_names_cyrillic = Encrypted(index=True)
+    date_of_birth = Encrypted(date, index=True)
+    phone = Encrypted(index=True)
+    email = Encrypted(index=True)
+    telegram = Encrypted(index=True)
+    signal = Encrypted()
+    passport_number = Encrypted(index=True)
+    address = Encrypted()
+
+    key: Mapped[PersonKey | None] = relationship(cascade="all, delete-orphan", lazy="joined")
+    indexes: Mapped[list[BlindIndex]] = relationship(cascade="all, delete-orphan")
+
+    def __init__(self, **values):
+        """A new person gets an id and a fresh data key before any of their values is encrypted."""
+        self.id = values.pop("id", None) or new_id()
+        self.dek_version = 1
+        self.set_data_key(new_key())
+        super().__init__(**values)
+
+    @property
+    def crypto_person(self) -> "Person":
+        return self
+
+    def set_data_key(self, data_key: bytes) -> None:
+        """Wrap `data_key` under the current key-encryption key and use it from now on."""
+        keys = current_keys()
+        wrapped = wrap_data_key(keys.kek.current, keys.kek.current_version, data_key, self.id)
+        if self.key is None:
+            self.key = PersonKey(kek_version=keys.kek.current_version, wrapped=wrapped)
+        else:
+            self.key.kek_version, self.key.wrapped = keys.kek.current_version, wrapped
+        self.__dict__["_data_key"] = data_key
+
+    def data_key(self) -> bytes:
+        cached = self.__dict__.get("_data_key")
+        if cached is not None:
+            return cached
+        if self.key is None:
+            raise ErasedPerson("this person was erased")
+        kek = current_keys().kek.get(self.key.kek_version)
+        data_key = unwrap_data_key(kek, self.key.kek_version, self.key.wrapped, self.id)
+        self.__dict__["_data_key"] = data_key
+        return data_key
+
+    @property
+    def erased(self) -> bool:
+        return self.erased_at is not None

@@ -1,0 +1,80 @@
+"""The encrypted document store: files under `CASEWORK_DOCUMENT_DIR`, sealed with the person's data key.
+
+A file's name is its document id and the data-key generation it is sealed under, never its original
+name; the type is checked from the content against an allow-list, whatever the file claims to be.
+"""
+
+import os
+from pathlib import Path
+
+from flask import current_app
+
+from casework.crypto import FieldPlace, decrypt_field, encrypt_field
+from casework.extensions import db
+from casework.i18n import _
+from casework.models import Document, Person
+
+#: What a file must start with to be accepted, by content type.
+SIGNATURES = {
+    "application/pdf": (b"%PDF-",),
+    "image/jpeg": (b"\xff\xd8\xff",),
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+}
+
+
+class DocumentRefused(ValueError):
+    """The upload is not accepted; the message is translated and safe to show."""
+
+
+def detect_type(data: bytes) -> str | None:
+    return next((kind for kind, starts in SIGNATURES.items() if data.startswith(starts)), None)
+
+
+def _folder() -> Path:
+    folder = Path(current_app.config["CASEWORK_DOCUMENT_DIR"])
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return folder
+
+
+def file_path(document: Document, version: int | None = None) -> Path:
+    return _folder() / f"{document.id}.v{version or document.person.dek_version}"
+
+
+def _place(document: Document) -> FieldPlace:
+    return FieldPlace(Document.__tablename__, "content", document.id, document.person.id)
+
+
+def write_sealed(document: Document, data: bytes) -> None:
+    """Seal `data` with the person's current data key and write it atomically, readable by us only."""
+    person = document.person
+    sealed = encrypt_field(person.data_key(), person.dek_version, _place(document), data)
+    target = file_path(document)
+    temporary = target.with_name(target.name + ".tmp")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(sealed)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, target)
+
+
+def store_document(person: Person, original_name: str, data: bytes) -> Document:
+    if len(data) > current_app.config["CASEWORK_DOCUMENT_MAX_BYTES"]:
+        limit = current_app.config["CASEWORK_DOCUMENT_MAX_BYTES"] // (1024 * 1024)
+        raise DocumentRefused(_("The file is larger than the limit of %(mb)d MB.", mb=limit))
+    content_type = detect_type(data)
+    if content_type is None:
+        raise DocumentRefused(_("Only PDF, JPEG and PNG files are accepted."))
+    document = Document(person=person, content_type=content_type, original_name=original_name)
+    db.session.add(document)
+    write_sealed(document, data)
+    return document
+
+
+def read_document(document: Document) -> bytes:
+    return decrypt_field(document.person.data_key(), _place(document), file_path(document).read_bytes())
+
+
+def delete_files(document: Document) -> None:
+    for stale in _folder().glob(f"{document.id}.v*"):
+        stale.unlink(missing_ok=True)

@@ -1,0 +1,72 @@
+"""Finding people by exact identifiers through blind indexes, for search and duplicate detection."""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select, tuple_
+
+from casework.extensions import db
+from casework.keyring import current_keys
+from casework.models.person import BlindIndex, Person
+from casework.people import normalise
+from casework.people.indexing import digest, index_values
+
+
+@dataclass
+class Match:
+    person: Person
+    #: Which identifiers matched, e.g. ["phone", "surname_birth_year"].
+    matched_on: list[str] = field(default_factory=list)
+
+
+def _wanted(email, phone, telegram, passport, surname, given_names, birth_year) -> dict[str, str]:
+    wanted = {}
+    if email:
+        wanted["email"] = normalise.email(email)
+    if phone and (number := normalise.phone(phone)):
+        wanted["phone"] = number
+    if telegram:
+        wanted["telegram"] = normalise.telegram(telegram)
+    if passport:
+        wanted["passport"] = normalise.passport(passport)
+    if surname and given_names:
+        wanted["name"] = f"{normalise.name_skeleton(surname)}|{normalise.name_skeleton(given_names)}"
+    if surname and birth_year:
+        wanted["surname_birth_year"] = f"{normalise.name_skeleton(surname)}|{int(birth_year)}"
+    return wanted
+
+
+def find_people(
+    *,
+    email: str | None = None,
+    phone: str | None = None,
+    telegram: str | None = None,
+    passport: str | None = None,
+    surname: str | None = None,
+    given_names: str | None = None,
+    birth_year: int | None = None,
+    date_of_birth: date | None = None,
+) -> list[Match]:
+    """People any of whose identifiers equal the ones given, most matching identifiers first.
+
+    The indexes only propose candidates (a truncated hash can collide); each candidate is decrypted
+    and its own normalised values compared before it is returned (S5). A surname alone is never
+    searched: it needs the given names or the birth year with it.
+    """
+    if date_of_birth and not birth_year:
+        birth_year = date_of_birth.year
+    wanted = _wanted(email, phone, telegram, passport, surname, given_names, birth_year)
+    if not wanted:
+        return []
+    ring = current_keys().index
+    lookups = [(name, digest(root, name, value)) for name, value in wanted.items() for root in ring.keys.values()]
+    candidate_ids = db.session.scalars(
+        select(BlindIndex.person_id).where(tuple_(BlindIndex.name, BlindIndex.digest).in_(lookups)).distinct()
+    ).all()
+    matches = []
+    for person in db.session.scalars(select(Person).where(Person.id.in_(candidate_ids), Person.erased_at.is_(None))):
+        own = index_values(person)
+        matched = [name for name, value in wanted.items() if value in own.get(name, ())]
+        if matched:
+            matches.append(Match(person, matched))
+    return sorted(matches, key=lambda match: -len(match.matched_on))
