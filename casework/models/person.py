@@ -78,7 +78,6 @@ class Person(EncryptedRecord, db.Model):
     address = Encrypted()
 
     key: Mapped[PersonKey | None] = relationship(cascade="all, delete-orphan", lazy="joined")
-    indexes: Mapped[list[BlindIndex]] = relationship(cascade="all, delete-orphan")
 
     def __init__(self, **values):
         """A new person gets an id and a fresh data key before any of their values is encrypted."""

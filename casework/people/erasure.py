@@ -7,6 +7,7 @@ from casework.models import Document, Person
 from casework.models.encrypted import ENCRYPTED_MODELS, encrypted_attributes
 from casework.models.user import utcnow
 from casework.people.documents import delete_files
+from casework.people.indexing import replace_indexes
 
 
 def erase_person(person: Person) -> None:
@@ -24,7 +25,7 @@ def erase_person(person: Person) -> None:
         for record in db.session.scalars(select(model).where(owner == person.id)):
             for name in encrypted_attributes(model):
                 setattr(record, getattr(model, name).sealed_attribute, None)
-    person.indexes = []
+    replace_indexes(db.session, [person.id], [])
     person.key = None
     person.__dict__.pop("_data_key", None)
     person.__dict__.pop("_decrypted", None)

@@ -4,13 +4,17 @@ No low-entropy value is indexed on its own: a surname is always combined with th
 the given names.
 """
 
-from sqlalchemy import event
+from sqlalchemy import delete, event, insert
 from sqlalchemy.orm import Session
 
 from casework.crypto import blind_index
+from casework.extensions import db
 from casework.keyring import current_keys
 from casework.models.person import BlindIndex, Person
 from casework.people import normalise
+
+#: Where index rows computed before a flush wait to be written after it.
+PENDING = "casework_pending_indexes"
 
 
 def _names(person: Person) -> set[tuple[str, str]]:
@@ -41,19 +45,46 @@ def digest(index_root: bytes, name: str, value: str) -> bytes:
     return blind_index(index_root, Person.__tablename__, name, value)
 
 
-def rebuild_indexes(person: Person) -> None:
-    """Replace the person's index rows with ones made under the current index key."""
+def index_rows(person: Person) -> list[dict]:
+    """The person's index rows under the current index root."""
     ring = current_keys().index
-    person.indexes = [
-        BlindIndex(name=name, key_version=ring.current_version, digest=digest(ring.current, name, value))
+    return [
+        {"person_id": person.id, "name": name, "key_version": ring.current_version, "digest": digest(ring.current, name, value)}
         for name, values in sorted(index_values(person).items())
         for value in sorted(values)
     ]
+
+
+def replace_indexes(session: Session, person_ids: list[str], rows: list[dict]) -> None:
+    """Swap the index rows of these people for `rows`, in two statements rather than one per row.
+
+    `person_ids` are those whose old rows are deleted: people saved for the first time have none.
+    """
+    for start in range(0, len(person_ids), 500):
+        session.execute(delete(BlindIndex).where(BlindIndex.person_id.in_(person_ids[start : start + 500])))
+    if rows:
+        session.execute(insert(BlindIndex), rows)
+
+
+def rebuild_indexes(person: Person) -> None:
+    """Recompute one person's indexes now (key rotation); saving a person does this by itself."""
+    replace_indexes(db.session, [person.id], index_rows(person))
     person.__dict__["_index_stale"] = False
 
 
 @event.listens_for(Session, "before_flush")
-def _reindex_changed_people(session: Session, _context, _instances) -> None:
+def _collect_changed_people(session: Session, _context, _instances) -> None:
+    """Compute the new index rows while the plaintext is at hand; they are written after the flush."""
+    pending = session.info.setdefault(PENDING, {})
     for record in list(session.new) + list(session.dirty):
         if isinstance(record, Person) and record.__dict__.get("_index_stale") and not record.erased:
-            rebuild_indexes(record)
+            pending[record.id] = (record in session.new, index_rows(record))
+            record.__dict__["_index_stale"] = False
+
+
+@event.listens_for(Session, "after_flush")
+def _write_collected_indexes(session: Session, _context) -> None:
+    pending = session.info.pop(PENDING, None)
+    if pending:
+        existing = [person_id for person_id, (new, _rows) in pending.items() if not new]
+        replace_indexes(session, existing, [row for _new, rows in pending.values() for row in rows])

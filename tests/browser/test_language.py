@@ -14,6 +14,7 @@ CYRILLIC = re.compile(r"[\u0400-\u04FF]")
 @pytest.mark.parametrize(
     ("code", "name"),
     [("nl", "Nederlands"), ("ru", "Русский"), ("uk", "Українська")],
+    ids=["nl", "ru", "uk"],
 )
 def test_language_switch_on_the_sign_in_page(page, code, name):
     page.goto("/login")
