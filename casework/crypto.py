@@ -141,3 +141,15 @@ def _index_key(index_root: bytes, table: str, name: str) -> bytes:
 def blind_index(index_root: bytes, table: str, name: str, normalised: str) -> bytes:
     digest = std_hmac.new(_index_key(index_root, table, name), normalised.encode(), hashlib.sha256).digest()
     return digest[:INDEX_BYTES]
+
+
+# Audit chain --------------------------------------------------------------------------------
+
+
+def chain_digest(audit_key: bytes, previous: bytes, content: str) -> bytes:
+    """The link of an audit row: a keyed HMAC over the previous link and the row's content."""
+    return std_hmac.new(audit_key, previous + b"|" + content.encode(), hashlib.sha256).digest()
+
+
+def same_digest(one: bytes, other: bytes) -> bool:
+    return std_hmac.compare_digest(one, other)

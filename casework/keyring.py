@@ -20,8 +20,8 @@ from flask import Flask, current_app
 from casework.config import ConfigError
 from casework.crypto import KEY_BYTES, new_key
 
-RINGS = ("kek", "index")
-RING_NAMES = {"kek": "key-encryption keys", "index": "blind-index roots"}
+RINGS = ("kek", "index", "audit")
+RING_NAMES = {"kek": "key-encryption keys", "index": "blind-index roots", "audit": "audit-chain keys"}
 MAX_VERSION = 255
 
 
@@ -48,6 +48,7 @@ class Keyring:
 class Keys:
     kek: Keyring
     index: Keyring
+    audit: Keyring
 
 
 def _problem(source: str, what: str) -> ConfigError:
@@ -84,6 +85,8 @@ def parse_keys(text: str, source: str) -> Keys:
         rings[ring] = Keyring(keys)
     if set(rings["kek"].keys.values()) & set(rings["index"].keys.values()):
         raise _problem(source, "an index key is the same as an encryption key")
+    if set(rings["audit"].keys.values()) & (set(rings["kek"].keys.values()) | set(rings["index"].keys.values())):
+        raise _problem(source, "an audit-chain key is the same as another key")
     return Keys(**rings)
 
 
@@ -112,7 +115,18 @@ def write_key_file(path: Path, keys: Keys, *, new: bool = False) -> None:
 
 
 def generate_keys() -> Keys:
-    return Keys(kek=Keyring({1: new_key()}), index=Keyring({1: new_key()}))
+    return Keys(**{ring: Keyring({1: new_key()}) for ring in RINGS})
+
+
+def add_missing_rings(path: Path) -> list[str]:
+    """Give a key file from an older Casework the rings it lacks; the keys it has are kept as they are."""
+    document = json.loads(path.read_text())
+    missing = [ring for ring in RINGS if not document.get(ring)]
+    for ring in missing:
+        document[ring] = {"1": base64.b64encode(new_key()).decode()}
+    if missing:
+        write_key_file(path, parse_keys(json.dumps(document), str(path)))
+    return missing
 
 
 def with_new_version(keys: Keys, ring: str) -> Keys:

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from casework.config import ConfigError, load_config
 from casework.crypto import new_key, unwrap_data_key, wrap_data_key
 from casework.extensions import db
-from casework.keyring import RING_NAMES, generate_keys, key_store, with_new_version, without_version, write_key_file
+from casework.keyring import RING_NAMES, add_missing_rings, generate_keys, key_store, with_new_version, without_version, write_key_file
 from casework.models import BlindIndex, Document, Person, PersonKey
 from casework.models.encrypted import ENCRYPTED_MODELS, encrypted_attributes
 from casework.people.documents import file_path, read_document, write_sealed
@@ -30,15 +30,17 @@ def keys_cli() -> None:
 
 
 @keys_cli.command("init")
-@click.option("--exist-ok", is_flag=True, help="Do nothing, successfully, if the key file exists.")
+@click.option("--exist-ok", is_flag=True, help="If the key file exists, only add the kinds of key it lacks.")
 def init(exist_ok: bool) -> None:
-    """Create a new key file (0600) with one key-encryption key and one index root."""
+    """Create a new key file (0600) with one key of each kind: encryption, index and audit chain."""
     config = load_config()
     if config["CASEWORK_KEYS"]:
         raise click.ClickException("CASEWORK_KEYS is set: the keys come from the environment, not a file.")
     path = Path(config["CASEWORK_KEY_FILE"])
     if path.exists():
         if exist_ok:
+            for ring in add_missing_rings(path):
+                click.echo(f"Added {RING_NAMES[ring]} to {path}.")
             return
         raise click.ClickException(f"{path} exists; refusing to overwrite keys (that would lose all data).")
     write_key_file(path, generate_keys(), new=True)
@@ -136,8 +138,7 @@ def rotate_data_key(person: Person) -> list[Document]:
     are to be deleted once the change is committed."""
     values = []
     for model in ENCRYPTED_MODELS - {Document}:
-        owner = model.id if model is Person else model.person_id
-        for record in db.session.scalars(select(model).where(owner == person.id)):
+        for record in db.session.scalars(model.of_person(person.id)):
             values.extend((record, name, getattr(record, name)) for name in encrypted_attributes(model))
     documents = db.session.scalars(select(Document).where(Document.person_id == person.id)).all()
     contents = [(document, document.original_name, read_document(document)) for document in documents]

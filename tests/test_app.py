@@ -8,7 +8,7 @@ from casework import create_app
 from casework.config import DEVELOPMENT_SECRET_KEY, ConfigError
 from casework.extensions import db
 from casework.keyring import generate_keys, write_key_file
-from casework.models import AuditEvent
+from casework.models import Partner
 from tests.conftest import csrf_from
 
 MARKER = "Marker-Иванов-7731"
@@ -72,7 +72,7 @@ def failing_app(settings):
 
     @app.get("/explode")
     def explode():
-        db.session.add(AuditEvent(action="half_written", detail=MARKER[:20]))
+        db.session.add(Partner(name="half written"))
         db.session.flush()
         raise RuntimeError(f"failure mentioning {MARKER}")
 
@@ -86,7 +86,7 @@ def test_an_error_rolls_back_everything_the_request_wrote(failing_app, make_user
     response = client.get("/explode")
     assert response.status_code == 500
     with failing_app.app_context():
-        assert db.session.scalar(db.select(AuditEvent).where(AuditEvent.action == "half_written")) is None
+        assert db.session.scalar(db.select(Partner).where(Partner.name == "half written")) is None
 
 
 def test_error_page_and_log_are_generic(failing_app, make_user_in, caplog):

@@ -528,11 +528,13 @@ def _key(byte: int, length: int = 32) -> str:
 @pytest.mark.parametrize(
     ("document", "complaint"),
     [
-        ({"kek": {"1": _key(1)}}, "no blind-index roots"),
-        ({"kek": {"1": _key(1, 16)}, "index": {"1": _key(2)}}, "not 32 bytes"),
-        ({"kek": {"1": _key(1)}, "index": {"1": _key(1)}}, "index key is the same as an encryption key"),
-        ({"kek": {"one": _key(1)}, "index": {"1": _key(2)}}, "not a key version"),
-        ({"kek": {"1": "not base64!"}, "index": {"1": _key(2)}}, "not base64"),
+        ({"kek": {"1": _key(1)}, "audit": {"1": _key(3)}}, "no blind-index roots"),
+        ({"kek": {"1": _key(1)}, "index": {"1": _key(2)}}, "no audit-chain keys"),
+        ({"kek": {"1": _key(1, 16)}, "index": {"1": _key(2)}, "audit": {"1": _key(3)}}, "not 32 bytes"),
+        ({"kek": {"1": _key(1)}, "index": {"1": _key(1)}, "audit": {"1": _key(3)}}, "index key is the same as an encryption key"),
+        ({"kek": {"1": _key(1)}, "index": {"1": _key(2)}, "audit": {"1": _key(2)}}, "audit-chain key is the same"),
+        ({"kek": {"one": _key(1)}, "index": {"1": _key(2)}, "audit": {"1": _key(3)}}, "not a key version"),
+        ({"kek": {"1": "not base64!"}, "index": {"1": _key(2)}, "audit": {"1": _key(3)}}, "not base64"),
     ],
 )
 def test_unsafe_keys_stop_the_app(settings, tmp_path, document, complaint):
@@ -574,7 +576,7 @@ def test_keys_from_the_environment(settings, tmp_path):
 
 def test_key_error_messages_carry_no_key_material(settings, tmp_path):
     secret = _key(7)
-    path = _write(tmp_path, {"kek": {"1": secret}, "index": {"1": secret}})
+    path = _write(tmp_path, {"kek": {"1": secret}, "index": {"1": secret}, "audit": {"1": _key(8)}})
     with pytest.raises(ConfigError) as raised:
         create_app({**settings, "CASEWORK_KEY_FILE": str(path)})
     assert secret not in str(raised.value)

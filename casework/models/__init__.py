@@ -1,8 +1,25 @@
 """SQLAlchemy models, one module per aggregate."""
 
-from casework.models.audit import AuditEvent
+from casework.models.audit import AuditEvent, AuditHead
+from casework.models.case import Case, Consent, Deadline, Note, Partner, Referral
 from casework.models.document import Document
 from casework.models.person import BlindIndex, Person, PersonKey
 from casework.models.user import ROLE_NAMES, Role, User
 
-__all__ = ["AuditEvent", "BlindIndex", "Document", "Person", "PersonKey", "ROLE_NAMES", "Role", "User"]
+__all__ = [
+    "AuditEvent",
+    "AuditHead",
+    "BlindIndex",
+    "Case",
+    "Consent",
+    "Deadline",
+    "Document",
+    "Note",
+    "Partner",
+    "Person",
+    "PersonKey",
+    "ROLE_NAMES",
+    "Referral",
+    "Role",
+    "User",
+]

@@ -3,7 +3,7 @@ database; the row keeps only what the file is, never its original name in plaint
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.extensions import db
@@ -20,6 +20,8 @@ class Document(EncryptedRecord, db.Model):
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     person_id: Mapped[str] = mapped_column(ForeignKey("persons.id"), index=True)
     person: Mapped[Person] = relationship()
+    case_id: Mapped[str | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     content_type: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     original_name = Encrypted()
@@ -32,3 +34,7 @@ class Document(EncryptedRecord, db.Model):
     @property
     def crypto_person(self) -> Person:
         return self.person
+
+    @classmethod
+    def of_person(cls, person_id: str):
+        return select(cls).where(cls.person_id == person_id)

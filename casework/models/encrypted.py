@@ -21,7 +21,7 @@ ENCRYPTED_MODELS: set[type] = set()
 
 
 class Encrypted:
-    """An attribute kept encrypted at rest; `kind` is `str` or `date`."""
+    """An attribute kept encrypted at rest; `kind` is `str`, `int` or `date`."""
 
     def __init__(self, kind: type = str, *, index: bool = False):
         self.kind = kind
@@ -38,7 +38,9 @@ class Encrypted:
 
     def _decode(self, raw: bytes):
         text = raw.decode("utf-8")
-        return date.fromisoformat(text) if self.kind is date else text
+        if self.kind is date:
+            return date.fromisoformat(text)
+        return int(text) if self.kind is int else text
 
     def __get__(self, record, owner=None):
         if record is None:
@@ -69,6 +71,11 @@ class EncryptedRecord:
 
     @property
     def crypto_person(self):
+        raise NotImplementedError
+
+    @classmethod
+    def of_person(cls, person_id: str):
+        """A query for every row of this model that belongs to the person."""
         raise NotImplementedError
 
     def _place(self, column: str) -> FieldPlace:

@@ -7,7 +7,7 @@ the reason for its protection is listed in docs/data-inventory.md.
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.crypto import DecryptionError, new_key, unwrap_data_key, wrap_data_key
@@ -89,6 +89,10 @@ class Person(EncryptedRecord, db.Model):
     @property
     def crypto_person(self) -> "Person":
         return self
+
+    @classmethod
+    def of_person(cls, person_id: str):
+        return select(cls).where(cls.id == person_id)
 
     def set_data_key(self, data_key: bytes) -> None:
         """Wrap `data_key` under the current key-encryption key and use it from now on."""

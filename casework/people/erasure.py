@@ -21,8 +21,7 @@ def erase_person(person: Person) -> None:
         delete_files(document)
         db.session.delete(document)
     for model in ENCRYPTED_MODELS - {Document}:
-        owner = model.id if model is Person else model.person_id
-        for record in db.session.scalars(select(model).where(owner == person.id)):
+        for record in db.session.scalars(model.of_person(person.id)):
             for name in encrypted_attributes(model):
                 setattr(record, getattr(model, name).sealed_attribute, None)
     replace_indexes(db.session, [person.id], [])

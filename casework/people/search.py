@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import and_, or_, select
 
 from casework.extensions import db
 from casework.keyring import current_keys
@@ -59,10 +59,12 @@ def find_people(
     if not wanted:
         return []
     ring = current_keys().index
-    lookups = [(name, digest(root, name, value)) for name, value in wanted.items() for root in ring.keys.values()]
-    candidate_ids = db.session.scalars(
-        select(BlindIndex.person_id).where(tuple_(BlindIndex.name, BlindIndex.digest).in_(lookups)).distinct()
-    ).all()
+    # One "name = ? AND digest IN (...)" per identifier, which both databases answer from the index.
+    conditions = [
+        and_(BlindIndex.name == name, BlindIndex.digest.in_([digest(root, name, value) for root in ring.keys.values()]))
+        for name, value in wanted.items()
+    ]
+    candidate_ids = db.session.scalars(select(BlindIndex.person_id).where(or_(*conditions)).distinct()).all()
     matches = []
     for person in db.session.scalars(select(Person).where(Person.id.in_(candidate_ids), Person.erased_at.is_(None))):
         own = index_values(person)

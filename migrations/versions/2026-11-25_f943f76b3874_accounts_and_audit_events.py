@@ -1,4 +1,4 @@
-"""Accounts with exactly one role, and audit events for account administration.
+"""Accounts with exactly one role, and the hash-chained audit trail.
 
 Revision ID: f943f76b3874
 Revises: 
@@ -46,25 +46,43 @@ def upgrade():
     )
     op.create_table('audit_events',
     sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('seq', sa.Integer(), nullable=False),
     sa.Column('at', sa.DateTime(), nullable=False),
     sa.Column('actor_id', sa.Integer(), nullable=True),
     sa.Column('action', sa.String(length=64), nullable=False),
     sa.Column('target_user_id', sa.Integer(), nullable=True),
+    sa.Column('case_id', sa.String(length=36), nullable=True),
+    sa.Column('person_id', sa.String(length=36), nullable=True),
     sa.Column('detail', sa.String(length=64), nullable=True),
     sa.Column('address', sa.String(length=45), nullable=True),
+    sa.Column('key_version', sa.Integer(), nullable=False),
+    sa.Column('digest', sa.LargeBinary(length=32), nullable=False),
     sa.ForeignKeyConstraint(['actor_id'], ['users.id'], name=op.f('fk_audit_events_actor_id_users')),
     sa.ForeignKeyConstraint(['target_user_id'], ['users.id'], name=op.f('fk_audit_events_target_user_id_users')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_events'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_events')),
+    sa.UniqueConstraint('seq', name=op.f('uq_audit_events_seq'))
     )
     with op.batch_alter_table('audit_events', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_audit_events_actor_id'), ['actor_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_events_at'), ['at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_audit_events_action'), ['action'], unique=False)
+        batch_op.create_index(batch_op.f('ix_audit_events_case_id'), ['case_id'], unique=False)
+
+    op.create_table('audit_head',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('seq', sa.Integer(), nullable=False),
+    sa.Column('digest', sa.LargeBinary(length=32), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_head'))
+    )
 
     op.bulk_insert(roles, [{"id": number, "name": name} for number, name in enumerate(ROLE_NAMES, start=1)])
 
 
 def downgrade():
+    op.drop_table('audit_head')
     with op.batch_alter_table('audit_events', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_audit_events_case_id'))
+        batch_op.drop_index(batch_op.f('ix_audit_events_action'))
         batch_op.drop_index(batch_op.f('ix_audit_events_at'))
         batch_op.drop_index(batch_op.f('ix_audit_events_actor_id'))
 

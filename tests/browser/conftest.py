@@ -70,6 +70,33 @@ def browser():
         chromium.close()
 
 
+class _InFlight:
+    """WSGI wrapper that counts requests being served, so that teardown can wait for them.
+
+    werkzeug's request threads are daemon threads that `shutdown()` does not wait for; a request
+    still running (a favicon fetch, say) must not meet a database that teardown has dropped.
+    """
+
+    def __init__(self, app):
+        self.app = app
+        self.active = 0
+        self.idle = threading.Condition()
+
+    def __call__(self, environ, start_response):
+        with self.idle:
+            self.active += 1
+        try:
+            return list(self.app(environ, start_response))
+        finally:
+            with self.idle:
+                self.active -= 1
+                self.idle.notify_all()
+
+    def wait_idle(self, timeout: float) -> bool:
+        with self.idle:
+            return self.idle.wait_for(lambda: self.active == 0, timeout)
+
+
 @pytest.fixture
 def live_server(app):
     """The test app served by werkzeug in a background thread; yields its base URL.
@@ -77,7 +104,8 @@ def live_server(app):
     The app's CASEWORK_BASE_URL is pointed at the live server, as a deployment would configure it,
     so that the one-time setup links an admin is shown lead to this server.
     """
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    served = _InFlight(app)
+    server = make_server("127.0.0.1", 0, served, threaded=True)
     base_url = f"http://127.0.0.1:{server.server_port}"
     app.config["CASEWORK_BASE_URL"] = base_url
     thread = threading.Thread(
@@ -90,6 +118,7 @@ def live_server(app):
         server.shutdown()
         thread.join(timeout=10)
         server.server_close()
+        assert served.wait_idle(timeout=10), "the live server still had requests running after 10 s"
 
 
 @pytest.fixture

@@ -1,0 +1,148 @@
+"""The coded facts of a case (domain.md, "Facts of a case"): codes stored, labels translated.
+
+Codes are what the database and the statistics see; labels are what people read. "unknown" is a
+choice wherever a person may not know.
+"""
+
+from casework.i18n import _l
+
+UNKNOWN = ("unknown", _l("Unknown"))
+
+LOCATIONS = [
+    ("russia", _l("Russia")),
+    ("georgia", _l("Georgia")),
+    ("kazakhstan", _l("Kazakhstan")),
+    ("armenia", _l("Armenia")),
+    ("turkey", _l("Turkey")),
+    ("serbia", _l("Serbia")),
+    ("third_other", _l("Another country outside Schengen")),
+    ("schengen", _l("Another Schengen state")),
+    ("netherlands", _l("The Netherlands")),
+    UNKNOWN,
+]
+THIRD_COUNTRIES = {"georgia", "kazakhstan", "armenia", "turkey", "serbia", "third_other"}
+
+MILITARY_SITUATIONS = [
+    ("never_served", _l("Never served")),
+    ("conscription_age", _l("Of conscription age, not served")),
+    ("reservist", _l("Reservist")),
+    ("contract", _l("Contract soldier")),
+    ("mobilised", _l("Mobilised")),
+    ("deserted", _l("Deserted")),
+    ("unfit", _l("Unfit (category D)")),
+    UNKNOWN,
+]
+RANK_GROUPS = [
+    ("soldier", _l("Soldier, sergeant or warrant officer")),
+    ("junior_officer", _l("Junior officer")),
+    ("major", _l("Major to lieutenant colonel")),
+    ("colonel", _l("Colonel")),
+    ("senior_officer", _l("Senior officer")),
+    ("none", _l("None")),
+    UNKNOWN,
+]
+RESERVE_CATEGORIES = [("1", _l("Category 1")), ("2", _l("Category 2")), ("3", _l("Category 3")), UNKNOWN]
+SPECIALTY_CLASSES = [
+    ("combat", _l("Combat")),
+    ("medical", _l("Medical")),
+    ("technical", _l("Technical")),
+    ("other", _l("Other")),
+    UNKNOWN,
+]
+FITNESS_CATEGORIES = [("A", "A"), ("B", "Б (B)"), ("V", "В (V)"), ("G", "Г (G)"), ("D", "Д (D)"), UNKNOWN]
+PROFESSION_CLASSES = [
+    ("medical", _l("Medical")),
+    ("it", _l("IT at an accredited company")),
+    ("defence", _l("Defence industry")),
+    ("other", _l("Other")),
+    UNKNOWN,
+]
+DEFERRALS = [
+    ("student", _l("Student in Russia")),
+    ("it", _l("IT")),
+    ("three_children", _l("Three children")),
+    ("four_children", _l("Four or more children")),
+    ("carer", _l("Carer")),
+    ("none", _l("None")),
+    UNKNOWN,
+]
+SUMMONS_TYPES = [
+    ("none", _l("No summons")),
+    ("paper", _l("On paper")),
+    ("registered_mail", _l("By registered mail")),
+    ("electronic", _l("Electronic (state portal)")),
+    ("register", _l("Posted in the summons register")),
+    UNKNOWN,
+]
+SUMMONS_PURPOSES = [
+    ("conscription", _l("Conscription")),
+    ("mobilisation", _l("Mobilisation")),
+    ("data_check", _l("\"Data check\"")),
+    ("training", _l("Training")),
+    UNKNOWN,
+]
+ACTIONS = [
+    ("refused_conscription", _l("Refused conscription")),
+    ("evaded_mobilisation", _l("Evaded mobilisation")),
+    ("deserted", _l("Deserted")),
+    ("fears_call_up", _l("Fears call-up only")),
+    UNKNOWN,
+]
+DUTCH_STATUSES = [
+    ("none", _l("None")),
+    ("schengen_visa", _l("Schengen short-stay visa")),
+    ("student", _l("Student")),
+    ("exchange_student", _l("Exchange student")),
+    ("researcher", _l("Researcher")),
+    ("orientation_year", _l("Orientation year")),
+    ("work", _l("Work")),
+    ("asylum_pending", _l("Asylum pending")),
+    ("asylum_granted", _l("Asylum granted")),
+    ("asylum_rejected", _l("Asylum rejected")),
+    UNKNOWN,
+]
+#: Statuses with a residence permit that can be extended from three months before it expires.
+PERMIT_STATUSES = {"student", "exchange_student", "researcher", "orientation_year", "work"}
+NEEDS = [
+    ("legal_advice", _l("Legal advice")),
+    ("asylum_procedure", _l("Asylum procedure")),
+    ("visa_application", _l("Visa application")),
+    ("stay_extension", _l("Stay extension")),
+    ("housing", _l("Housing")),
+    ("money", _l("Money")),
+    ("medical", _l("Medical or psychological help")),
+    ("documents", _l("Documents")),
+    ("translation", _l("Translation")),
+    ("work", _l("Work")),
+    ("other", _l("Other")),
+]
+SEXES = [("M", _l("Man")), ("F", _l("Woman")), ("X", _l("X (other or not stated)"))]
+CITIZENSHIPS = [("RU", _l("Russian")), ("RU+other", _l("Russian and another"))]
+YES_NO_UNKNOWN = [("yes", _l("Yes")), ("no", _l("No")), UNKNOWN]
+CONSENT_METHODS = [
+    ("in_person", _l("In person")),
+    ("telegram", _l("In writing, by Telegram")),
+    ("email", _l("In writing, by e-mail")),
+    ("phone", _l("By phone")),
+    ("other", _l("Other")),
+]
+STATUSES = [
+    ("new", _l("New")),
+    ("triage", _l("Triage")),
+    ("active", _l("Active")),
+    ("waiting", _l("Waiting on an outside party")),
+    ("referred", _l("Referred")),
+    ("closed", _l("Closed")),
+]
+OUTCOMES = [
+    ("resolved", _l("Resolved")),
+    ("withdrawn", _l("Withdrawn")),
+    ("lost_contact", _l("Lost contact")),
+    ("referred_on", _l("Referred on")),
+]
+OPEN_STATUSES = {"new", "triage", "active", "waiting", "referred"}
+
+
+def label(choices, code):
+    """The translated label of `code` in `choices`, or the code itself if it is not listed."""
+    return dict(choices).get(code, code)

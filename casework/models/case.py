@@ -1,0 +1,193 @@
+"""A case: one request for help by one person, with its coded facts, encrypted details and workflow.
+
+Coded facts (choices.py) are plaintext so that coordinators can filter and statistics can count
+without decrypting; dates, places, free text and anything else that could identify the person are
+encrypted with the person's data key. docs/data-inventory.md lists every column.
+"""
+
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from casework.extensions import db
+from casework.models.encrypted import Encrypted, EncryptedRecord
+from casework.models.person import Person, new_id
+from casework.models.user import User, utcnow
+
+
+class _PersonsRecord(EncryptedRecord):
+    """A row that belongs to a person through `person` (set first, so its values can be encrypted)."""
+
+    def __init__(self, **values):
+        self.id = values.pop("id", None) or new_id()
+        for owner in ("person", "case"):
+            if owner in values:
+                setattr(self, owner, values.pop(owner))
+        super().__init__(**values)
+
+
+class Partner(db.Model):
+    """A partner organisation (lawyers, refugee support) that people can be referred to."""
+
+    __tablename__ = "partners"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+consent_partners = Table(
+    "consent_partners",
+    db.metadata,
+    Column("consent_id", ForeignKey("consents.id"), primary_key=True),
+    Column("partner_id", ForeignKey("partners.id"), primary_key=True),
+)
+
+
+class Consent(db.Model):
+    """What the person agreed to, recorded before anything about them is saved."""
+
+    __tablename__ = "consents"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    person_id: Mapped[str] = mapped_column(ForeignKey("persons.id"), index=True)
+    store: Mapped[bool] = mapped_column(Boolean)
+    contact: Mapped[bool] = mapped_column(Boolean, default=False)
+    partners: Mapped[list[Partner]] = relationship(secondary=consent_partners)
+    method: Mapped[str] = mapped_column(String(16))
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_on: Mapped[date | None]
+    withdrawn_at: Mapped[datetime | None]
+
+    def in_force(self, today: date) -> bool:
+        return self.store and self.withdrawn_at is None and (self.expires_on is None or self.expires_on >= today)
+
+
+class Case(_PersonsRecord, db.Model):
+    __tablename__ = "cases"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    person_id: Mapped[str] = mapped_column(ForeignKey("persons.id"), index=True)
+    person: Mapped[Person] = relationship(lazy="joined")
+    status: Mapped[str] = mapped_column(String(16), default="new", index=True)
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    closed_at: Mapped[datetime | None]
+    #: Needs a coordinator's look because intake found a possible duplicate person.
+    possible_duplicate: Mapped[bool] = mapped_column(default=False)
+    #: Optimistic locking: a form saved against an older version is refused, never silently applied.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    #: The earliest upcoming deadline, kept for sorting lists.
+    next_deadline_on: Mapped[date | None] = mapped_column(index=True)
+
+    location: Mapped[str | None] = mapped_column(String(16))
+    military_situation: Mapped[str | None] = mapped_column(String(24))
+    rank_group: Mapped[str | None] = mapped_column(String(24))
+    reserve_category: Mapped[str | None] = mapped_column(String(8))
+    specialty_class: Mapped[str | None] = mapped_column(String(16))
+    fitness_category: Mapped[str | None] = mapped_column(String(8))
+    profession_class: Mapped[str | None] = mapped_column(String(16))
+    deferral: Mapped[str | None] = mapped_column(String(24))
+    summons_type: Mapped[str | None] = mapped_column(String(24))
+    summons_purpose: Mapped[str | None] = mapped_column(String(24))
+    exit_ban: Mapped[str | None] = mapped_column(String(8))
+    action: Mapped[str | None] = mapped_column(String(24))
+    written_evidence: Mapped[str | None] = mapped_column(String(8))
+    dutch_status: Mapped[str | None] = mapped_column(String(24))
+    visa_limited_validity: Mapped[str | None] = mapped_column(String(8))
+    #: Needs, as codes separated by commas.
+    needs: Mapped[str | None] = mapped_column(String(200))
+
+    city = Encrypted()
+    deserted_on = Encrypted(date)
+    specialty_code = Encrypted()
+    deferral_until = Encrypted(date)
+    summons_posted_on = Encrypted(date)
+    summons_appear_on = Encrypted(date)
+    exit_ban_on = Encrypted(date)
+    visa_issuing_state = Encrypted()
+    entry_on = Encrypted(date)
+    days_used = Encrypted(int)
+    permit_expires_on = Encrypted(date)
+    degree_completed_on = Encrypted(date)
+    asylum_applied_on = Encrypted(date)
+    asylum_decided_on = Encrypted(date)
+    narrative = Encrypted()
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def crypto_person(self) -> Person:
+        return self.person
+
+    @classmethod
+    def of_person(cls, person_id: str):
+        return select(cls).where(cls.person_id == person_id)
+
+    @property
+    def need_codes(self) -> list[str]:
+        return [code for code in (self.needs or "").split(",") if code]
+
+
+class Note(_PersonsRecord, db.Model):
+    """Append-only: a note is never edited; a correction is a new note pointing at the old one."""
+
+    __tablename__ = "notes"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)
+    case: Mapped[Case] = relationship()
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    author: Mapped[User] = relationship()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    corrects_id: Mapped[str | None] = mapped_column(ForeignKey("notes.id"))
+    body = Encrypted()
+
+    @property
+    def crypto_person(self) -> Person:
+        return self.case.person
+
+    @classmethod
+    def of_person(cls, person_id: str):
+        return select(cls).join(cls.case).where(Case.person_id == person_id)
+
+
+class Referral(_PersonsRecord, db.Model):
+    """A referral to a partner, allowed only with the person's consent to share with that partner (S18)."""
+
+    __tablename__ = "referrals"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)
+    case: Mapped[Case] = relationship()
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id"))
+    partner: Mapped[Partner] = relationship()
+    referred_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    referred_by: Mapped[User] = relationship()
+    referred_on: Mapped[date]
+    purpose = Encrypted()
+
+    @property
+    def crypto_person(self) -> Person:
+        return self.case.person
+
+    @classmethod
+    def of_person(cls, person_id: str):
+        return select(cls).join(cls.case).where(Case.person_id == person_id)
+
+
+class Deadline(db.Model):
+    """A date computed from a case's facts; recomputed whenever the case is saved."""
+
+    __tablename__ = "deadlines"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    due_on: Mapped[date] = mapped_column(index=True)
