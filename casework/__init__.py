@@ -43,6 +43,7 @@ def create_app(config: dict | None = None) -> Flask:
     from casework.admin import bp as admin_bp
     from casework.auth import bp as auth_bp
     from casework.auth.setup import init_auth
+    from casework.cases import bp as cases_bp
     from casework.cli import register_commands
     from casework.main import bp as main_bp
 
@@ -55,6 +56,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(cases_bp)
     register_commands(app)
     return app
 

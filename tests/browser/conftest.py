@@ -8,10 +8,15 @@ with the schema and the four roles), so `make_user` and `totp_code` from there w
 """
 
 import os
+import re
 import threading
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
+from passlib.totp import TOTP
+from playwright.sync_api import expect, sync_playwright
 from werkzeug.serving import make_server
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -62,8 +67,6 @@ def pytest_collection_modifyitems(items):
 @pytest.fixture(scope="session")
 def browser():
     """One headless Chromium for the whole session; each test gets its own context."""
-    from playwright.sync_api import sync_playwright
-
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         yield chromium
@@ -149,8 +152,6 @@ def page(new_context):
 
 def assert_accessible(page, what: str | None = None) -> None:
     """Run axe-core on the page as it is now; fail on any serious or critical violation."""
-    from axe_playwright_python.sync_playwright import Axe
-
     results = Axe().run(page)
     blocking = [v for v in results.response["violations"] if v.get("impact") in BLOCKING_IMPACTS]
     if not blocking:
@@ -170,8 +171,6 @@ def assert_accessible(page, what: str | None = None) -> None:
 
 def path_of(page) -> str:
     """The path of the page's URL, without query string: "/login"."""
-    from urllib.parse import urlsplit
-
     return urlsplit(page.url).path
 
 
@@ -194,23 +193,43 @@ def submit_code_in_browser(page, code: str, button: str = "Verify code") -> None
     page.get_by_role("button", name=button, exact=True).click()
 
 
-#: Shown when a sign-in that should have succeeded ends on the sign-in page again (see the report).
+#: Shown when a sign-in that should have succeeded ends on the sign-in page again.
 LOST_SECOND_STEP = (
-    "Expected the signed-in home page after the second-factor step, but the browser is back on "
-    "the sign-in page. KNOWN APP BUG (seen only in a real browser): the browser fetches /favicon.ico "
-    "while on /tf-validate or /tf-setup; as an anonymous request it is redirected to /login by "
-    "casework/web.py require_sign_in(); Flask-Security's login view then calls tf_clean_session(), "
-    "which drops tf_user_id/tf_state from the session, so the code (or 'Show my QR code') is refused "
-    "and the user is sent back to sign in. Fix the app (e.g. a public favicon plus "
-    '<link rel="icon"> in templates/base.html, and no redirect to /login for non-document '
-    "requests), not this test."
+    "The sign-in was lost during the second-factor step: the browser is back on the sign-in page. "
+    "APP BUG found by these tests (browser only; the Flask test client never sees it): the browser "
+    "fetches /favicon.ico while on /tf-validate or /tf-setup; as an anonymous request it is "
+    "redirected to /login by casework/web.py require_sign_in(); Flask-Security's login view then "
+    "calls tf_clean_session(), dropping tf_user_id/tf_state from the session, so the code (or "
+    "'Show my QR code') is refused. Fix the app (a public icon with <link rel=\"icon\"> in "
+    "templates/base.html, and/or no redirect to /login for non-document requests), not this test."
 )
 
 
 def expect_home(page, heading: str) -> None:
     """The signed-in home page with this <h1>; a lost second step is reported as such."""
-    from playwright.sync_api import expect
-
     # APP BUG marker: this is where the favicon/tf_clean_session problem shows (LOST_SECOND_STEP).
     expect(page.get_by_role("heading", level=1), LOST_SECOND_STEP).to_have_text(heading)
     assert path_of(page) == "/", f"signed in, but on {page.url} rather than the home page"
+
+
+KEY_PATTERN = re.compile(r"^[A-Z2-7]+(-[A-Z2-7]+)*$")
+
+
+def enrol_in_browser(page) -> str:
+    """On the setup page: show the QR code, read the key, enter the code it gives; returns the key."""
+    expect(page.get_by_role("heading", level=1)).to_have_text("Set up your second factor")
+    assert_accessible(page, "the second-factor setup page")
+    page.get_by_role("button", name="Show my QR code", exact=True).click()
+
+    qr = page.get_by_role("img", name="QR code for your authenticator app")
+    # APP BUG marker: the favicon/tf_clean_session problem also shows here (LOST_SECOND_STEP).
+    expect(qr, LOST_SECOND_STEP).to_be_visible()
+    assert qr.get_attribute("src").startswith("data:image/"), "the QR code is an inline data: image"
+    assert qr.evaluate("img => img.complete && img.naturalWidth > 0"), "the QR code image does not render"
+    key = page.locator("code.key").inner_text().strip()
+    assert KEY_PATTERN.match(key), f"unexpected key text {key!r}"
+    assert_accessible(page, "the second-factor setup page with the QR code")
+
+    code = TOTP(key=key.replace("-", ""), format="base32").generate().token
+    submit_code_in_browser(page, code, button="Finish setup")
+    return key

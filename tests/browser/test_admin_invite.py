@@ -8,12 +8,12 @@ from casework.extensions import db
 from casework.models import User
 from tests.browser.conftest import (
     assert_accessible,
+    enrol_in_browser,
     expect_home,
     path_of,
     submit_code_in_browser,
     submit_password_in_browser,
 )
-from tests.browser.test_enrolment import enrol_in_browser
 from tests.conftest import PASSWORD, totp_code
 
 NEW_EMAIL = "new.volunteer@casework.example.org"

@@ -1,0 +1,185 @@
+"""Forms of the case area. Every field validates on the server with a translated message, and a
+refused form is shown again with everything that was typed."""
+
+from datetime import date
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    Form,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    ValidationError,
+)
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from casework.cases import choices
+from casework.i18n import _l
+from casework.people import normalise
+
+BLANK = [("", _l("— choose —"))]
+
+
+class CheckboxList(SelectMultipleField):
+    """Several choices as a list of checkboxes, which works without JavaScript and on a phone."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def coded(label, options, blank=True):
+    return SelectField(label, choices=(BLANK if blank else []) + list(options), validators=[Optional()], default="")
+
+
+def optional_date(label):
+    return DateField(label, validators=[Optional()], render_kw={"autocomplete": "off"})
+
+
+def not_in_future(form, field):
+    if field.data and field.data > date.today():
+        raise ValidationError(_l("This date cannot be in the future."))
+
+
+def not_before_1900(form, field):
+    if field.data and field.data.year < 1900:
+        raise ValidationError(_l("Check the year."))
+
+
+def valid_phone(form, field):
+    if field.data and normalise.phone(field.data) is None:
+        raise ValidationError(_l("This does not look like a phone number. Include the country code, e.g. +7 or +31."))
+
+
+class ConsentFields(Form):
+    consent_store = BooleanField(
+        _l("The person agrees that the foundation stores their data"),
+        validators=[DataRequired(_l("Without consent to store the data nothing can be saved."))],
+    )
+    consent_contact = BooleanField(_l("The person agrees to be contacted by the foundation"))
+    consent_partners = CheckboxList(_l("The person agrees that their case is shared with"), coerce=int, choices=[])
+    consent_method = SelectField(_l("How consent was given"), choices=choices.CONSENT_METHODS)
+    consent_expires_on = optional_date(_l("Consent expires on (optional)"))
+
+
+class PersonFields(Form):
+    surname_latin = StringField(_l("Surname (Latin script)"), validators=[Optional(), Length(max=200)])
+    given_names_latin = StringField(_l("Given names (Latin script)"), validators=[Optional(), Length(max=200)])
+    surname_cyrillic = StringField(_l("Surname (Cyrillic script)"), validators=[Optional(), Length(max=200)])
+    given_names_cyrillic = StringField(_l("Given names (Cyrillic script)"), validators=[Optional(), Length(max=200)])
+    date_of_birth = DateField(_l("Date of birth"), validators=[Optional(), not_in_future, not_before_1900])
+    sex = coded(_l("Sex"), choices.SEXES)
+    citizenship = coded(_l("Citizenship"), choices.CITIZENSHIPS)
+    languages = StringField(_l("Languages spoken (e.g. ru, en)"), validators=[Optional(), Length(max=64)])
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40), valid_phone], render_kw={"inputmode": "tel"})
+    email = EmailField(_l("E-mail"), validators=[Optional(), Email(_l("Enter a valid e-mail address.")), Length(max=200)])
+    telegram = StringField(_l("Telegram handle"), validators=[Optional(), Length(max=100)])
+    signal = StringField(_l("Signal"), validators=[Optional(), Length(max=100)])
+    passport_number = StringField(_l("Passport number"), validators=[Optional(), Length(max=40)])
+    address = TextAreaField(_l("Address"), validators=[Optional(), Length(max=500)])
+
+    def validate_surname_latin(self, field):
+        if not (field.data or self.surname_cyrillic.data):
+            raise ValidationError(_l("Enter a surname in Latin or Cyrillic script."))
+
+
+class CaseFields(Form):
+    location = coded(_l("Where the person is now"), choices.LOCATIONS)
+    city = StringField(_l("City"), validators=[Optional(), Length(max=100)])
+
+    military_situation = coded(_l("Military situation"), choices.MILITARY_SITUATIONS)
+    deserted_on = optional_date(_l("Deserted on"))
+    rank_group = coded(_l("Rank group"), choices.RANK_GROUPS)
+    reserve_category = coded(_l("Reserve category"), choices.RESERVE_CATEGORIES)
+    specialty_code = StringField(_l("Military registration specialty (VUS code)"), validators=[Optional(), Length(max=40)])
+    specialty_class = coded(_l("Kind of specialty"), choices.SPECIALTY_CLASSES)
+    fitness_category = coded(_l("Fitness category"), choices.FITNESS_CATEGORIES)
+    profession_class = coded(_l("Profession"), choices.PROFESSION_CLASSES)
+    deferral = coded(_l("Deferral"), choices.DEFERRALS)
+    deferral_until = optional_date(_l("Deferral ends on"))
+
+    summons_type = coded(_l("Summons"), choices.SUMMONS_TYPES)
+    summons_purpose = coded(_l("Purpose of the summons"), choices.SUMMONS_PURPOSES)
+    summons_posted_on = optional_date(_l("Summons posted on"))
+    summons_appear_on = optional_date(_l("Date to appear"))
+    exit_ban = coded(_l("Exit ban notified"), choices.YES_NO_UNKNOWN)
+    exit_ban_on = optional_date(_l("Exit ban notified on"))
+
+    action = coded(_l("What the person did"), choices.ACTIONS)
+    written_evidence = coded(_l("Written evidence of objection"), choices.YES_NO_UNKNOWN)
+
+    dutch_status = coded(_l("Status in the Netherlands"), choices.DUTCH_STATUSES)
+    visa_issuing_state = StringField(_l("Visa issued by (country)"), validators=[Optional(), Length(max=60)])
+    visa_limited_validity = coded(_l("Visa with limited territorial validity"), choices.YES_NO_UNKNOWN)
+    entry_on = optional_date(_l("Entered the Schengen area on"))
+    days_used = IntegerField(_l("Days used in the current 180-day window"), validators=[Optional(), NumberRange(0, 180)])
+    permit_expires_on = optional_date(_l("Visa or permit expires on"))
+    degree_completed_on = optional_date(_l("Dutch degree completed on"))
+    asylum_applied_on = optional_date(_l("Asylum application date"))
+    asylum_decided_on = optional_date(_l("Asylum decision date"))
+
+    needs = CheckboxList(_l("Needs"), choices=choices.NEEDS, validators=[Optional()])
+    narrative = TextAreaField(_l("The person's story"), validators=[Optional(), Length(max=20000)])
+
+
+class IntakeForm(FlaskForm, ConsentFields, PersonFields, CaseFields):
+    #: A coordinator's answer when intake finds possible duplicates: "new" or an existing person's id.
+    duplicate_choice = HiddenField()
+
+
+class EditForm(FlaskForm, PersonFields, CaseFields):
+    version = HiddenField(validators=[InputRequired()])
+
+
+class NoteForm(FlaskForm):
+    body = TextAreaField(_l("Note"), validators=[DataRequired(_l("Write the note first.")), Length(max=20000)])
+    corrects = SelectField(_l("This note corrects"), choices=[], validators=[Optional()], default="")
+
+
+class DocumentForm(FlaskForm):
+    upload = FileField(_l("Document (PDF, JPEG or PNG)"), validators=[FileRequired(_l("Choose a file."))])
+
+
+class AssignForm(FlaskForm):
+    assignee = SelectField(_l("Assign to"), coerce=int, choices=[])
+
+
+class StatusForm(FlaskForm):
+    status = SelectField(_l("Status"), choices=choices.STATUSES)
+    outcome = SelectField(_l("Outcome (when closing)"), choices=BLANK + choices.OUTCOMES, validators=[Optional()], default="")
+
+    def validate_outcome(self, field):
+        if self.status.data == "closed" and not field.data:
+            raise ValidationError(_l("Choose the outcome of a closed case."))
+
+
+class ReferralForm(FlaskForm):
+    partner = SelectField(_l("Partner organisation"), coerce=int, choices=[])
+    purpose = TextAreaField(_l("Purpose of the referral"), validators=[DataRequired(_l("State the purpose.")), Length(max=2000)])
+
+
+class SearchForm(FlaskForm):
+    field = SelectField(
+        _l("Search by"),
+        choices=[
+            ("name", _l("Name (surname with given names or birth year)")),
+            ("phone", _l("Phone")),
+            ("email", _l("E-mail")),
+            ("telegram", _l("Telegram handle")),
+            ("passport", _l("Passport number")),
+        ],
+    )
+    value = StringField(_l("Surname, phone, e-mail, handle or passport number"), validators=[DataRequired(_l("Enter what to look for."))])
+    given_names = StringField(_l("Given names (for a name search)"), validators=[Optional()])
+    birth_year = IntegerField(_l("Birth year (for a name search)"), validators=[Optional(), NumberRange(1900, 2100)])
+
+    def validate_value(self, field):
+        if self.field.data == "name" and not (self.given_names.data or self.birth_year.data):
+            raise ValidationError(_l("A name search needs the given names or the birth year too."))

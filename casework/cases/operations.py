@@ -1,0 +1,246 @@
+"""The rules of casework: intake, editing, assignment, status, notes, referrals and duplicates.
+
+Each function changes the models, writes its audit row and flushes; the request commits once. None
+needs a request, so each is testable on its own.
+"""
+
+from datetime import date
+
+from sqlalchemy import delete, func, select
+
+from casework import audit
+from casework.cases import deadlines
+from casework.cases.choices import OPEN_STATUSES
+from casework.extensions import db
+from casework.i18n import _l
+from casework.models import Case, Consent, Deadline, Document, Note, Partner, Person, Referral, Role, User
+from casework.models.encrypted import encrypted_attributes
+from casework.models.user import utcnow
+from casework.people.documents import read_document, write_sealed
+from casework.people.erasure import erase_person
+from casework.people.search import find_people
+
+PERSON_FIELDS = (
+    "surname_latin", "given_names_latin", "surname_cyrillic", "given_names_cyrillic", "date_of_birth", "sex",
+    "citizenship", "languages", "phone", "email", "telegram", "signal", "passport_number", "address",
+)  # fmt: skip
+CASE_FIELDS = (
+    "location", "city", "military_situation", "deserted_on", "rank_group", "reserve_category", "specialty_code",
+    "specialty_class", "fitness_category", "profession_class", "deferral", "deferral_until", "summons_type",
+    "summons_purpose", "summons_posted_on", "summons_appear_on", "exit_ban", "exit_ban_on", "action",
+    "written_evidence", "dutch_status", "visa_issuing_state", "visa_limited_validity", "entry_on", "days_used",
+    "permit_expires_on", "degree_completed_on", "asylum_applied_on", "asylum_decided_on", "narrative",
+)  # fmt: skip
+
+
+class CaseRefused(Exception):
+    """A change that the rules do not allow; the message is translated and safe to show."""
+
+
+class StaleForm(CaseRefused):
+    """The case changed since the form was opened; nothing was saved."""
+
+
+def _clean(value):
+    """Empty form input is stored as nothing, not as an empty string."""
+    return None if value in ("", [], None) else value
+
+
+def apply_person(person: Person, data: dict) -> None:
+    for name in PERSON_FIELDS:
+        if name in data:
+            setattr(person, name, _clean(data[name]))
+
+
+def apply_case(case: Case, data: dict) -> None:
+    for name in CASE_FIELDS:
+        if name in data:
+            setattr(case, name, _clean(data[name]))
+    if "needs" in data:
+        case.needs = ",".join(data["needs"] or []) or None
+
+
+def refresh_deadlines(case: Case) -> None:
+    """Recompute the case's deadlines from its facts (called on every save)."""
+    found = deadlines.compute(case, case.person.date_of_birth, case.person.sex)
+    db.session.execute(delete(Deadline).where(Deadline.case_id == case.id))
+    db.session.add_all(Deadline(case_id=case.id, kind=kind, due_on=due) for kind, due in found)
+    upcoming = [due for _kind, due in found if due >= date.today()]
+    case.next_deadline_on = min(upcoming) if upcoming else None
+
+
+def duplicates_for(data: dict, exclude: str | None = None) -> list:
+    matches = find_people(
+        email=data.get("email"),
+        phone=data.get("phone"),
+        telegram=data.get("telegram"),
+        passport=data.get("passport_number"),
+        surname=data.get("surname_latin") or data.get("surname_cyrillic"),
+        given_names=data.get("given_names_latin") or data.get("given_names_cyrillic"),
+        date_of_birth=data.get("date_of_birth"),
+    )
+    if data.get("surname_cyrillic") and data.get("surname_latin"):
+        seen = {match.person.id for match in matches}
+        other = find_people(surname=data["surname_cyrillic"], given_names=data.get("given_names_cyrillic"), date_of_birth=data.get("date_of_birth"))
+        matches += [match for match in other if match.person.id not in seen]
+    return [match for match in matches if match.person.id != exclude]
+
+
+def record_consent(person: Person, data: dict, actor: User) -> Consent:
+    partners = db.session.scalars(select(Partner).where(Partner.id.in_(data.get("consent_partners") or []))).all()
+    consent = Consent(
+        person_id=person.id,
+        store=bool(data["consent_store"]),
+        contact=bool(data.get("consent_contact")),
+        partners=list(partners),
+        method=data["consent_method"],
+        recorded_by_id=actor.id,
+        expires_on=data.get("consent_expires_on"),
+    )
+    db.session.add(consent)
+    return consent
+
+
+def create_case(data: dict, actor: User, *, existing_person: Person | None = None, flag_duplicate: bool = False) -> Case:
+    """Intake: consent first, then the person (new or existing), then the case, all in one transaction.
+
+    A case a volunteer logs is assigned to them until a coordinator reassigns it.
+    """
+    if not data.get("consent_store"):
+        raise CaseRefused(_l("Without consent to store the data nothing can be saved."))
+    person = existing_person or Person()
+    if existing_person is None:
+        apply_person(person, data)
+        db.session.add(person)
+    record_consent(person, data, actor)
+    case = Case(person=person, created_by_id=actor.id, possible_duplicate=flag_duplicate)
+    if actor.role_name == "volunteer":
+        case.assignee_id = actor.id
+    apply_case(case, data)
+    db.session.add(case)
+    db.session.flush()
+    refresh_deadlines(case)
+    audit.record("case_created", actor=actor, case=case)
+    return case
+
+
+def update_case(case: Case, data: dict, version: int, actor: User) -> None:
+    """Save an edit, unless the case changed since the form was opened (never a silent overwrite)."""
+    if int(version) != case.version:
+        raise StaleForm(_l("Someone else changed this case while you were editing. Nothing was saved: your input is kept below; compare it with the current case and save again."))
+    apply_person(case.person, data)
+    apply_case(case, data)
+    case.updated_at = utcnow()
+    db.session.flush()
+    refresh_deadlines(case)
+    audit.record("case_edited", actor=actor, case=case)
+
+
+def assign(case: Case, volunteer: User, actor: User) -> None:
+    if volunteer.role_name != "volunteer" or not volunteer.active:
+        raise CaseRefused(_l("Cases can only be assigned to active volunteers."))
+    case.assignee_id = volunteer.id
+    if case.status == "new":
+        case.status = "triage"
+    audit.record("case_assigned", actor=actor, case=case, target=volunteer)
+
+
+def change_status(case: Case, status: str, outcome: str | None, actor: User) -> None:
+    reopening = case.status == "closed" and status != "closed"
+    case.status = status
+    if status == "closed":
+        case.outcome, case.closed_at = outcome, utcnow()
+    elif reopening:
+        case.outcome, case.closed_at = None, None
+    audit.record("case_reopened" if reopening else "case_status_changed", actor=actor, case=case, detail=status)
+
+
+def add_note(case: Case, body: str, actor: User, corrects: str | None = None) -> Note:
+    if corrects and db.session.scalar(select(Note.id).where(Note.id == corrects, Note.case_id == case.id)) is None:
+        raise CaseRefused(_l("The note to correct is not part of this case."))
+    note = Note(case=case, author_id=actor.id, body=body, corrects_id=corrects or None)
+    db.session.add(note)
+    audit.record("note_added", actor=actor, case=case)
+    return note
+
+
+def consent_in_force(person: Person, today: date | None = None) -> Consent | None:
+    consents = db.session.scalars(select(Consent).where(Consent.person_id == person.id).order_by(Consent.recorded_at.desc()))
+    return next((consent for consent in consents if consent.in_force(today or date.today())), None)
+
+
+def refer(case: Case, partner: Partner, purpose: str, actor: User) -> Referral:
+    """Only with the person's consent, in force, to share with this very partner (S18)."""
+    consent = consent_in_force(case.person)
+    if consent is None or partner not in consent.partners:
+        raise CaseRefused(_l("The person has not agreed to share their case with this partner."))
+    if not partner.active:
+        raise CaseRefused(_l("This partner is no longer active."))
+    referral = Referral(case=case, partner=partner, purpose=purpose, referred_by_id=actor.id, referred_on=date.today())
+    db.session.add(referral)
+    if case.status in OPEN_STATUSES:
+        case.status = "referred"
+    audit.record("case_referred", actor=actor, case=case, detail=str(partner.id))
+    return referral
+
+
+def withdraw_consent(person: Person, actor: User) -> None:
+    for consent in db.session.scalars(select(Consent).where(Consent.person_id == person.id, Consent.withdrawn_at.is_(None))):
+        consent.withdrawn_at = utcnow()
+    audit.record("consent_withdrawn", actor=actor, person=person)
+
+
+def move_case(case: Case, person: Person) -> None:
+    """Attach a case (with its notes, referrals and documents) to another person: everything is
+    re-encrypted under that person's data key."""
+    rows = [case] + db.session.scalars(select(Note).where(Note.case_id == case.id)).all()
+    rows += db.session.scalars(select(Referral).where(Referral.case_id == case.id)).all()
+    values = [(row, name, getattr(row, name)) for row in rows for name in encrypted_attributes(type(row))]
+    documents = db.session.scalars(select(Document).where(Document.case_id == case.id)).all()
+    contents = [(document, document.original_name, read_document(document)) for document in documents]
+    case.person = person
+    for row, name, value in values:
+        setattr(row, name, value)
+    for document, name, content in contents:
+        document.person = person
+        document.original_name = name
+        write_sealed(document, content)
+
+
+def resolve_duplicate(case: Case, choice: str, actor: User) -> None:
+    """A coordinator's answer to a possible duplicate: "different", or the id of the same person."""
+    if choice != "different":
+        person = db.session.get(Person, choice)
+        if person is None or person.erased or choice not in {m.person.id for m in duplicates_of_case(case)}:
+            raise CaseRefused(_l("That person is not one of the possible matches."))
+        old = case.person
+        move_case(case, person)
+        if db.session.scalar(select(func.count()).select_from(Case).where(Case.person_id == old.id)) == 0:
+            erase_person(old)
+    case.possible_duplicate = False
+    audit.record("duplicate_resolved", actor=actor, case=case, detail="different" if choice == "different" else "same")
+
+
+def duplicates_of_case(case: Case) -> list:
+    person = case.person
+    data = {name: getattr(person, name) for name in PERSON_FIELDS}
+    return duplicates_for(data, exclude=person.id)
+
+
+def visible_to(user: User):
+    """Cases this user may see at all (S14): volunteers their own, coordinators every case."""
+    query = select(Case)
+    if user.role_name == "volunteer":
+        return query.where(Case.assignee_id == user.id)
+    if user.role_name == "coordinator":
+        return query
+    return query.where(False)
+
+
+def workload() -> list[tuple[User, int]]:
+    open_cases = func.count(Case.id).filter(Case.status.in_(OPEN_STATUSES))
+    rows = db.session.execute(
+        select(User, open_cases).join(Role, User.role_id == Role.id).outerjoin(Case, Case.assignee_id == User.id)
+        .where(User.active, Role.name == "volunteer").group_by(User.id).order_by(open_cases.desc(), User.email)
+    ).all()  # fmt: skip
+    return [(user, count) for user, count in rows]
