@@ -20,6 +20,7 @@ run: translations
 	$(FLASK) keys init --exist-ok
 	$(FLASK) db upgrade
 	$(FLASK) demo accounts
+	$(FLASK) demo seed --cases 300 --if-empty
 	@echo "Casework is at http://127.0.0.1:5000 (stop it with Ctrl-C)"
 	$(FLASK) run --host 127.0.0.1 --port 5000
 

@@ -46,6 +46,7 @@ def create_app(config: dict | None = None) -> Flask:
     from casework.cases import bp as cases_bp
     from casework.cli import register_commands
     from casework.main import bp as main_bp
+    from casework.trail import bp as trail_bp
 
     keyring.init_keys(app)
     database.init_database(app)
@@ -57,6 +58,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(cases_bp)
+    app.register_blueprint(trail_bp)
     register_commands(app)
     return app
 

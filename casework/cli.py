@@ -14,7 +14,7 @@ from casework.admin import operations
 from casework.config import PROJECT_ROOT
 from casework.extensions import db, security
 from casework.keys_cli import keys_cli
-from casework.models import ROLE_NAMES, User
+from casework.models import ROLE_NAMES, Case, User
 
 users_cli = AppGroup("users", help="Manage staff accounts.")
 demo_cli = AppGroup("demo", help="Demo accounts for trying Casework locally (refused in production).")
@@ -111,6 +111,41 @@ def demo_accounts() -> None:
     click.echo("A current code for any demo account: .venv/bin/flask --app casework demo code ROLE")
 
 
+@demo_cli.command("seed")
+@click.option("--cases", "count", default=200, show_default=True, help="How many demo cases to create.")
+@click.option("--seed", "seed_value", type=int, help="Random seed, for the same data every time.")
+@click.option("--if-empty", is_flag=True, help="Do nothing if there are DEMO cases already.")
+def demo_seed(count: int, seed_value: int | None, if_empty: bool) -> None:
+    """Create synthetic DEMO people and cases (Russian names in both scripts), with a progress bar."""
+    import random
+
+    from faker import Faker
+
+    from casework.cases.demo import seed_case
+
+    _refuse_in_production()
+    if if_empty and db.session.scalar(select(Case.id).where(Case.is_demo).limit(1)):
+        click.echo("DEMO cases exist already; none added.")
+        return
+    coordinator = ensure_demo_account("coordinator")
+    volunteer = ensure_demo_account("volunteer")
+    db.session.commit()
+    fake, rng = Faker("ru_RU"), random.Random(seed_value)
+    if seed_value is not None:
+        fake.seed_instance(seed_value)
+    batch = 200
+    with click.progressbar(length=count, label="Creating DEMO cases", show_pos=True) as bar:
+        for start in range(0, count, batch):
+            size = min(batch, count - start)
+            for _ in range(size):
+                seed_case(fake, rng, coordinator, [volunteer])
+            db.session.commit()
+            db.session.expunge_all()
+            coordinator, volunteer = db.session.merge(coordinator), db.session.merge(volunteer)
+            bar.update(size)
+    click.echo(f"{count} DEMO cases created.")
+
+
 @demo_cli.command("code")
 @click.argument("role", type=click.Choice(ROLE_NAMES))
 def demo_code(role: str) -> None:
@@ -164,6 +199,10 @@ EXTRACT_ARGS = (
 
 
 def register_commands(app: Flask) -> None:
+    from casework.cases.cli import audit_cli, deadlines_cli, retention_cli
+
+    for group in (audit_cli, deadlines_cli, retention_cli):
+        app.cli.add_command(group)
     # `keys` is also a Flask CLI plugin (pyproject.toml), so that `keys init` runs before keys exist.
     app.cli.add_command(keys_cli)
     app.cli.add_command(users_cli)

@@ -1,5 +1,5 @@
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectField
+from wtforms import EmailField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length
 
@@ -28,3 +28,7 @@ class RoleForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """A button that changes something: it only carries the CSRF token."""
+
+
+class PartnerForm(FlaskForm):
+    name = StringField(_l("Organisation name"), validators=[DataRequired(_l("Enter the organisation's name.")), Length(max=200)])

@@ -14,7 +14,7 @@ from casework import audit
 from casework.auth.sessions import end_all_sessions
 from casework.extensions import db, security
 from casework.i18n import _l
-from casework.models import Role, User
+from casework.models import Partner, Role, User
 
 
 class AdminError(Exception):
@@ -100,3 +100,20 @@ def reset_second_factor(user: User, actor: User | None = None) -> None:
     user.tf_totp_last_counter = None
     end_all_sessions(user)
     audit.record("second_factor_reset", actor=actor, target=user)
+
+
+def add_partner(name: str, actor: User | None = None) -> Partner:
+    name = name.strip()
+    if db.session.scalar(select(Partner).where(func.lower(Partner.name) == name.lower())) is not None:
+        raise AdminError(_l("A partner with this name exists already."))
+    partner = Partner(name=name)
+    db.session.add(partner)
+    db.session.flush()
+    audit.record("partner_added", actor=actor, detail=str(partner.id))
+    return partner
+
+
+def set_partner_active(partner: Partner, active: bool, actor: User | None = None) -> None:
+    """Deactivated partners stay in the records of earlier referrals but get no new ones."""
+    partner.active = active
+    audit.record("partner_activated" if active else "partner_deactivated", actor=actor, detail=str(partner.id))

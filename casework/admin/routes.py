@@ -3,10 +3,10 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from casework.admin import bp, operations
-from casework.admin.forms import ActionForm, InviteForm, RoleForm
+from casework.admin.forms import ActionForm, InviteForm, PartnerForm, RoleForm
 from casework.extensions import db
 from casework.i18n import _
-from casework.models import User
+from casework.models import Partner, User
 
 
 def _user_or_404(user_id: int) -> User:
@@ -101,3 +101,26 @@ def setup_link(user_id: int):
         return redirect(url_for("admin.user", user_id=account.id))
     link = operations.issue_setup_link(account, current_user)
     return render_template("admin/setup_link.html", user=account, link=link)
+
+
+@bp.route("/partners", methods=["GET", "POST"])
+def partners():
+    form = PartnerForm()
+    if form.validate_on_submit():
+        try:
+            operations.add_partner(form.name.data, current_user)
+        except operations.AdminError as refusal:
+            form.name.errors.append(str(refusal))
+        else:
+            flash(_("The partner was added."), "success")
+            return redirect(url_for("admin.partners"))
+    listed = db.session.scalars(select(Partner).order_by(Partner.name)).all()
+    return render_template("admin/partners.html", form=form, partners=listed)
+
+
+@bp.post("/partners/<int:partner_id>/toggle")
+def toggle_partner(partner_id: int):
+    partner = db.get_or_404(Partner, partner_id)
+    if ActionForm().validate_on_submit():
+        operations.set_partner_active(partner, not partner.active, current_user)
+    return redirect(url_for("admin.partners"))

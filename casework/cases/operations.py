@@ -89,7 +89,7 @@ def duplicates_for(data: dict, exclude: str | None = None) -> list:
 def record_consent(person: Person, data: dict, actor: User) -> Consent:
     partners = db.session.scalars(select(Partner).where(Partner.id.in_(data.get("consent_partners") or []))).all()
     consent = Consent(
-        person_id=person.id,
+        person=person,
         store=bool(data["consent_store"]),
         contact=bool(data.get("consent_contact")),
         partners=list(partners),

@@ -52,6 +52,7 @@ class Consent(db.Model):
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     person_id: Mapped[str] = mapped_column(ForeignKey("persons.id"), index=True)
+    person: Mapped[Person] = relationship()
     store: Mapped[bool] = mapped_column(Boolean)
     contact: Mapped[bool] = mapped_column(Boolean, default=False)
     partners: Mapped[list[Partner]] = relationship(secondary=consent_partners)
@@ -81,6 +82,8 @@ class Case(_PersonsRecord, db.Model):
     closed_at: Mapped[datetime | None]
     #: Needs a coordinator's look because intake found a possible duplicate person.
     possible_duplicate: Mapped[bool] = mapped_column(default=False)
+    #: Synthetic data made by `flask demo seed`; shown with a DEMO mark everywhere.
+    is_demo: Mapped[bool] = mapped_column(default=False)
     #: Optimistic locking: a form saved against an older version is refused, never silently applied.
     version: Mapped[int] = mapped_column(Integer, default=1)
     #: The earliest upcoming deadline, kept for sorting lists.

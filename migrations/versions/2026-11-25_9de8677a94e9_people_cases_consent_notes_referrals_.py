@@ -81,6 +81,7 @@ def upgrade():
     sa.Column('updated_at', sa.DateTime(), nullable=False),
     sa.Column('closed_at', sa.DateTime(), nullable=True),
     sa.Column('possible_duplicate', sa.Boolean(), nullable=False),
+    sa.Column('is_demo', sa.Boolean(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('next_deadline_on', sa.Date(), nullable=True),
     sa.Column('location', sa.String(length=16), nullable=True),

@@ -1,0 +1,72 @@
+"""Synthetic people and cases for trying Casework (`flask demo seed`): Russian names in both scripts,
+plausible dates and situations, all marked DEMO. Never real people."""
+
+import random
+from datetime import date, timedelta
+
+from faker import Faker
+
+from casework.cases import choices, operations
+from casework.extensions import db
+from casework.models import Case, Consent, Person, User
+from casework.people.normalise import CYRILLIC_TO_LATIN
+
+SITUATIONS = [
+    # (location, dutch status, military situation, summons, action), weighted towards the letter's cases
+    ("russia", None, "reservist", "electronic", "evaded_mobilisation"),
+    ("georgia", None, "reservist", "paper", "evaded_mobilisation"),
+    ("kazakhstan", None, "conscription_age", "register", "refused_conscription"),
+    ("netherlands", "asylum_pending", "reservist", "electronic", "evaded_mobilisation"),
+    ("netherlands", "asylum_pending", "conscription_age", "paper", "refused_conscription"),
+    ("netherlands", "asylum_pending", "mobilised", "none", "deserted"),
+    ("netherlands", "schengen_visa", "never_served", "none", "fears_call_up"),
+    ("netherlands", "student", "never_served", "none", "fears_call_up"),
+    ("netherlands", "exchange_student", "conscription_age", "none", "fears_call_up"),
+    ("schengen", "none", "reservist", "electronic", "evaded_mobilisation"),
+]
+
+
+def latin(text: str) -> str:
+    """A plain Latin spelling of a Cyrillic name, as a passport might give it."""
+    return "".join(CYRILLIC_TO_LATIN.get(c.lower(), c).capitalize() if c.isupper() else CYRILLIC_TO_LATIN.get(c, c) for c in text)
+
+
+def seed_case(fake: Faker, rng: random.Random, actor: User, assignees: list[User]) -> Case:
+    sex = "M" if rng.random() < 0.85 else "F"
+    surname = fake.last_name_male() if sex == "M" else fake.last_name_female()
+    given = fake.first_name_male() if sex == "M" else fake.first_name_female()
+    today = date.today()
+    born = today - timedelta(days=rng.randint(18 * 365, 55 * 365))
+    location, status, military, summons, action = rng.choice(SITUATIONS)
+    person = Person(
+        surname_cyrillic=surname, given_names_cyrillic=given, surname_latin=latin(surname), given_names_latin=latin(given),
+        date_of_birth=born, sex=sex, citizenship="RU", languages="ru",
+        phone=f"+79{rng.randint(10**8, 10**9 - 1)}", telegram=f"@{latin(surname).lower()}{rng.randint(1, 9999)}",
+    )  # fmt: skip
+    db.session.add(person)
+    db.session.add(Consent(person=person, store=True, contact=True, method="telegram", recorded_by_id=actor.id))
+    opened = today - timedelta(days=rng.randint(0, 400))
+    case = Case(person=person, created_by_id=actor.id, is_demo=True, assignee_id=rng.choice(assignees).id if assignees and rng.random() < 0.8 else None)
+    case.status = rng.choice(["new", "triage", "active", "active", "waiting", "referred", "closed"])
+    if case.status == "closed":
+        case.outcome = rng.choice([code for code, _ in choices.OUTCOMES])
+    case.location, case.dutch_status, case.military_situation = location, status, military
+    case.summons_type, case.action = summons, action
+    case.rank_group = rng.choice(["soldier", "soldier", "junior_officer", "none", "unknown"])
+    case.reserve_category = rng.choice(["1", "2", "3", "unknown"])
+    case.city = fake.city_name()
+    case.needs = ",".join(rng.sample([code for code, _ in choices.NEEDS], rng.randint(1, 3)))
+    case.narrative = "DEMO. " + fake.paragraph(nb_sentences=3)
+    if summons != "none":
+        case.summons_purpose = "mobilisation" if military in ("reservist", "mobilised") else "conscription"
+        case.summons_posted_on = opened - timedelta(days=rng.randint(5, 60))
+        case.summons_appear_on = case.summons_posted_on + timedelta(days=rng.randint(3, 20))
+    if status in ("schengen_visa", "student", "exchange_student"):
+        case.permit_expires_on = today + timedelta(days=rng.randint(-10, 200))
+    if status == "asylum_pending":
+        case.asylum_applied_on = opened
+    db.session.add(case)
+    db.session.flush()
+    case.created_at = opened
+    operations.refresh_deadlines(case)
+    return case

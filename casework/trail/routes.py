@@ -1,0 +1,44 @@
+from datetime import datetime, time, timedelta
+
+from flask import render_template, request
+from sqlalchemy import select
+
+from casework.extensions import db
+from casework.models import AuditEvent, User
+from casework.trail import bp
+
+#: Rows that signal possible misuse, highlighted for review.
+FLAGS = {"case_views_throttled"}
+
+
+def _day(name: str):
+    try:
+        return datetime.strptime(request.args.get(name, ""), "%Y-%m-%d").date()
+    except ValueError:
+        return None
+
+
+@bp.get("/")
+def index():
+    query = select(AuditEvent).order_by(AuditEvent.seq.desc())
+    actor = request.args.get("actor", type=int)
+    if actor:
+        query = query.where(AuditEvent.actor_id == actor)
+    case = request.args.get("case", "").strip()
+    if case:
+        query = query.where(AuditEvent.case_id == case)
+    action = request.args.get("action", "")
+    if action:
+        query = query.where(AuditEvent.action == action)
+    if request.args.get("flagged"):
+        query = query.where(AuditEvent.action.in_(FLAGS))
+    start, end = _day("from"), _day("to")
+    if start:
+        query = query.where(AuditEvent.at >= datetime.combine(start, time.min))
+    if end:
+        query = query.where(AuditEvent.at < datetime.combine(end + timedelta(days=1), time.min))
+    page = db.paginate(query, per_page=50, error_out=False)
+    users = {user.id: user for user in db.session.scalars(select(User).order_by(User.email))}
+    actions = db.session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)).all()
+    filters = {"actor": actor, "case": case, "action": action, "from": request.args.get("from", ""), "to": request.args.get("to", ""), "flagged": request.args.get("flagged", "")}
+    return render_template("trail/index.html", page=page, users=users, actions=actions, filters=filters, flags=FLAGS)
