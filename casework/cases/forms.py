@@ -130,8 +130,8 @@ class CaseFields(Form):
 
 
 class IntakeForm(FlaskForm, ConsentFields, PersonFields, CaseFields):
-    #: A coordinator's answer when intake finds possible duplicates: "new" or an existing person's id.
-    duplicate_choice = HiddenField()
+    """Consent, person and case in one form. A coordinator's answer to possible duplicates comes as
+    the radio button `duplicate_choice` ("new" or an existing person's id), shown only when needed."""
 
 
 class EditForm(FlaskForm, PersonFields, CaseFields):

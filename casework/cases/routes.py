@@ -134,7 +134,7 @@ def new():
     data = form.data
     matches = operations.duplicates_for(data)
     if current_user.role_name == "coordinator" and matches:
-        choice = form.duplicate_choice.data
+        choice = request.form.get("duplicate_choice", "")
         if not choice:
             audit.record("duplicates_shown", detail=str(len(matches)))
             return render_template("cases/intake.html", form=form, matches=matches)
