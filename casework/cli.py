@@ -188,6 +188,8 @@ EXTRACT_ARGS = (
     "babel.cfg",
     "-k",
     "_l",
+    "-k",
+    "_lp:1c,2",
     "--no-location",
     "--sort-output",
     "--project",

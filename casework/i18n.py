@@ -4,6 +4,7 @@ from flask import Flask, has_request_context, request, session
 from flask_babel import get_locale
 from flask_babel import gettext as _  # noqa: F401  (re-exported for the rest of the package)
 from flask_babel import lazy_gettext as _l  # noqa: F401
+from flask_babel import lazy_pgettext as _lp  # noqa: F401  (a word whose translation depends on what it describes)
 from flask_login import current_user
 
 from casework.config import LOCALES, PROJECT_ROOT

@@ -4,7 +4,7 @@ Codes are what the database and the statistics see; labels are what people read.
 choice wherever a person may not know.
 """
 
-from casework.i18n import _l
+from casework.i18n import _l, _lp
 
 UNKNOWN = ("unknown", _l("Unknown"))
 
@@ -129,7 +129,7 @@ CONSENT_METHODS = [
 STATUSES = [
     ("new", _l("New")),
     ("triage", _l("Triage")),
-    ("active", _l("Active")),
+    ("active", _lp("case status", "Active")),
     ("waiting", _l("Waiting on an outside party")),
     ("referred", _l("Referred")),
     ("closed", _l("Closed")),

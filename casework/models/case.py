@@ -11,20 +11,9 @@ from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table, sele
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.extensions import db
-from casework.models.encrypted import Encrypted, EncryptedRecord
+from casework.models.encrypted import Encrypted, OwnedRecord
 from casework.models.person import Person, new_id
 from casework.models.user import User, utcnow
-
-
-class _PersonsRecord(EncryptedRecord):
-    """A row that belongs to a person through `person` (set first, so its values can be encrypted)."""
-
-    def __init__(self, **values):
-        self.id = values.pop("id", None) or new_id()
-        for owner in ("person", "case"):
-            if owner in values:
-                setattr(self, owner, values.pop(owner))
-        super().__init__(**values)
 
 
 class Partner(db.Model):
@@ -66,7 +55,7 @@ class Consent(db.Model):
         return self.store and self.withdrawn_at is None and (self.expires_on is None or self.expires_on >= today)
 
 
-class Case(_PersonsRecord, db.Model):
+class Case(OwnedRecord, db.Model):
     __tablename__ = "cases"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -138,7 +127,19 @@ class Case(_PersonsRecord, db.Model):
         return [code for code in (self.needs or "").split(",") if code]
 
 
-class Note(_PersonsRecord, db.Model):
+class _CaseRecord(OwnedRecord):
+    """A row that belongs to a person through its case."""
+
+    @property
+    def crypto_person(self) -> Person:
+        return self.case.person
+
+    @classmethod
+    def of_person(cls, person_id: str):
+        return select(cls).join(cls.case).where(Case.person_id == person_id)
+
+
+class Note(_CaseRecord, db.Model):
     """Append-only: a note is never edited; a correction is a new note pointing at the old one."""
 
     __tablename__ = "notes"
@@ -152,16 +153,8 @@ class Note(_PersonsRecord, db.Model):
     corrects_id: Mapped[str | None] = mapped_column(ForeignKey("notes.id"))
     body = Encrypted()
 
-    @property
-    def crypto_person(self) -> Person:
-        return self.case.person
 
-    @classmethod
-    def of_person(cls, person_id: str):
-        return select(cls).join(cls.case).where(Case.person_id == person_id)
-
-
-class Referral(_PersonsRecord, db.Model):
+class Referral(_CaseRecord, db.Model):
     """A referral to a partner, allowed only with the person's consent to share with that partner (S18)."""
 
     __tablename__ = "referrals"
@@ -175,14 +168,6 @@ class Referral(_PersonsRecord, db.Model):
     referred_by: Mapped[User] = relationship()
     referred_on: Mapped[date]
     purpose = Encrypted()
-
-    @property
-    def crypto_person(self) -> Person:
-        return self.case.person
-
-    @classmethod
-    def of_person(cls, person_id: str):
-        return select(cls).join(cls.case).where(Case.person_id == person_id)
 
 
 class Deadline(db.Model):

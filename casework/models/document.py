@@ -7,14 +7,14 @@ from sqlalchemy import ForeignKey, String, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.extensions import db
-from casework.models.encrypted import Encrypted, EncryptedRecord
+from casework.models.encrypted import Encrypted, OwnedRecord
 from casework.models.person import Person, new_id
 from casework.models.user import utcnow
 
 CONTENT_TYPES = ("application/pdf", "image/jpeg", "image/png")
 
 
-class Document(EncryptedRecord, db.Model):
+class Document(OwnedRecord, db.Model):
     __tablename__ = "documents"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
@@ -25,11 +25,6 @@ class Document(EncryptedRecord, db.Model):
     content_type: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     original_name = Encrypted()
-
-    def __init__(self, **values):
-        self.id = values.pop("id", None) or new_id()
-        self.person = values.pop("person")
-        super().__init__(**values)
 
     @property
     def crypto_person(self) -> Person:

@@ -87,3 +87,19 @@ class EncryptedRecord:
 
     def decrypt_value(self, column: str, sealed: bytes) -> bytes:
         return decrypt_field(self.crypto_person.data_key(), self._place(column), sealed)
+
+
+class OwnedRecord(EncryptedRecord):
+    """A row that belongs to a person, directly (`person`) or through its case (`case`).
+
+    Its id and owner are set before any other value, so that each value can be encrypted at once.
+    """
+
+    def __init__(self, **values):
+        from casework.models.person import new_id
+
+        self.id = values.pop("id", None) or new_id()
+        for owner in ("person", "case"):
+            if owner in values:
+                setattr(self, owner, values.pop(owner))
+        super().__init__(**values)
