@@ -72,6 +72,8 @@ def test_settings(database_url: str, key_file: Path = TEST_KEY_FILE) -> dict:
         "CASEWORK_REDIS_URL": None,
         "SESSION_TYPE": "sqlalchemy",
         "RATELIMIT_STORAGE_URI": "memory://",
+        # Still argon2id, with the cheapest parameters: the tests hash hundreds of passwords.
+        "SECURITY_PASSWORD_HASH_PASSLIB_OPTIONS": {"argon2__type": "ID", "argon2__rounds": 1, "argon2__memory_cost": 1024},
     }
 
 
