@@ -24,8 +24,13 @@ CONTENT_SECURITY_POLICY = (
 
 
 def require_sign_in():
+    """Anonymous page loads go to the sign-in page; anything else a browser fetches on its own (an
+    icon, say) just gets 401, since following it to the sign-in page would reset a half-done
+    second-factor step."""
     if request.endpoint in PUBLIC_ENDPOINTS or current_user.is_authenticated:
         return None
+    if request.headers.get("Sec-Fetch-Dest", "document") != "document":
+        return Response(status=401)
     return redirect(url_for("security.login"))
 
 

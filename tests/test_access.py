@@ -109,3 +109,11 @@ def test_views_that_would_send_email_are_switched_off(signed_in):
     assert set(paths) == UNUSED_VIEWS
     for path in paths.values():
         assert client.get(path).status_code == 404, path
+
+
+def test_anonymous_background_fetches_get_401_not_the_sign_in_page(client):
+    """An icon fetched while someone is half-way through sign-in must not reach the sign-in view,
+    which would reset their second-factor step."""
+    response = client.get("/apple-touch-icon.png", headers={"Sec-Fetch-Dest": "image"})
+    assert response.status_code == 401
+    assert client.get("/cases/", headers={"Sec-Fetch-Dest": "document"}).status_code == 302
