@@ -1,6 +1,6 @@
 """What every request gets: sign-in required (S1), one commit, and security headers (S13)."""
 
-from flask import Flask, Response, current_app, redirect, request, url_for
+from flask import Flask, Response, current_app, g, redirect, request, url_for
 from flask_login import current_user
 
 from casework.extensions import db
@@ -35,12 +35,20 @@ def require_sign_in():
 
 
 def commit_or_roll_back(response: Response) -> Response:
-    """One commit per request, after the view has done all its work; nothing is kept on an error."""
-    if response.status_code < 400:
+    """One commit per request, after the view has done all its work; nothing is kept on an error,
+    except where a view has marked the refusal as worth keeping (`keep_refusal`)."""
+    if response.status_code < 400 or g.get("keep_refusal"):
         db.session.commit()
     else:
         db.session.rollback()
     return response
+
+
+def keep_refusal() -> None:
+    """Commit this request although it answers with an error: the view rolled back its changes and
+    recorded only the refusal (say, the audit row of a page shown with a form's errors)."""
+    db.session.rollback()
+    g.keep_refusal = True
 
 
 def add_security_headers(response: Response) -> Response:

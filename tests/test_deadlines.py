@@ -220,6 +220,14 @@ def test_due_page_leaves_out_closed_cases(app, signed_in, create_case):
     assert "Zakrytov" not in client.get("/cases/due").get_data(as_text=True)
 
 
+@pytest.mark.parametrize("url", ["/cases/due?days=99999999", "/cases/?window=99999999"])
+def test_a_window_beyond_the_calendar_is_refused_or_clamped_not_a_server_error(signed_in, create_case, url):
+    """The window comes from the address bar: a huge number must not reach date arithmetic unchecked."""
+    client, volunteer = signed_in("volunteer")
+    create_case(by=volunteer)
+    assert client.get(url).status_code in (200, 400)
+
+
 def test_case_page_lists_its_deadlines(signed_in, create_case):
     client, volunteer = signed_in("volunteer")
     expiry = date.today() + timedelta(days=10)

@@ -18,7 +18,7 @@ from wtforms import (
     TextAreaField,
     ValidationError,
 )
-from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from casework.cases import choices
@@ -135,7 +135,7 @@ class IntakeForm(FlaskForm, ConsentFields, PersonFields, CaseFields):
 
 
 class EditForm(FlaskForm, PersonFields, CaseFields):
-    version = HiddenField(validators=[InputRequired()])
+    version = HiddenField(validators=[InputRequired(), Regexp(r"^\d+$")])
 
 
 class NoteForm(FlaskForm):
@@ -153,7 +153,7 @@ class AssignForm(FlaskForm):
 
 class StatusForm(FlaskForm):
     status = SelectField(_l("Status"), choices=choices.STATUSES)
-    outcome = SelectField(_l("Outcome (when closing)"), choices=BLANK + choices.OUTCOMES, validators=[Optional()], default="")
+    outcome = SelectField(_l("Outcome (when closing)"), choices=BLANK + choices.OUTCOMES, default="")
 
     def validate_outcome(self, field):
         if self.status.data == "closed" and not field.data:

@@ -184,10 +184,22 @@ def refer(case: Case, partner: Partner, purpose: str, actor: User) -> Referral:
     return referral
 
 
-def withdraw_consent(person: Person, actor: User) -> None:
-    for consent in db.session.scalars(select(Consent).where(Consent.person_id == person.id, Consent.withdrawn_at.is_(None))):
+def _end_consents(person_id: str) -> None:
+    for consent in db.session.scalars(select(Consent).where(Consent.person_id == person_id, Consent.withdrawn_at.is_(None))):
         consent.withdrawn_at = utcnow()
-    audit.record("consent_withdrawn", actor=actor, person=person)
+
+
+def withdraw_consent(case: Case, actor: User) -> None:
+    """Every consent of the case's person ends now (recorded on the case it was done from)."""
+    _end_consents(case.person_id)
+    audit.record("consent_withdrawn", actor=actor, case=case)
+
+
+def erase(case: Case, actor: User) -> None:
+    """Erase the case's person on request (S6): consent ends and their data key is shredded."""
+    audit.record("person_erased", actor=actor, case=case)
+    _end_consents(case.person_id)
+    erase_person(case.person)
 
 
 def move_case(case: Case, person: Person) -> None:

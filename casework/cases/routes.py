@@ -15,8 +15,8 @@ from casework.i18n import _
 from casework.models import AuditEvent, Case, Deadline, Document, Note, Partner, Referral, Role, User
 from casework.models.user import utcnow
 from casework.people.documents import DocumentRefused, read_document, store_document
-from casework.people.erasure import erase_person
 from casework.people.search import find_people
+from casework.web import keep_refusal
 
 PAGE_SIZE = 25
 
@@ -62,6 +62,14 @@ def _throttle_case_views() -> None:
 
 # Lists -------------------------------------------------------------------------------------
 
+MAX_WINDOW_DAYS = 3650
+
+
+def _window(days: int | None) -> int | None:
+    """A deadline window in days, kept within ten years (beyond that the calendar overflows)."""
+    return None if days is None else max(1, min(days, MAX_WINDOW_DAYS))
+
+
 
 @bp.get("/")
 def index():
@@ -77,7 +85,7 @@ def index():
     assignee = request.args.get("assignee", type=int)
     if assignee and current_user.role_name == "coordinator":
         query = query.where(Case.assignee_id == assignee)
-    window = request.args.get("window", type=int)
+    window = _window(request.args.get("window", type=int))
     if window:
         query = query.where(Case.next_deadline_on <= date.today() + timedelta(days=window))
     if request.args.get("sort") == "newest":
@@ -110,7 +118,7 @@ def workload():
 
 @bp.get("/due")
 def due():
-    days = request.args.get("days", type=int) or current_app.config["CASEWORK_WARNING_DAYS"]
+    days = _window(request.args.get("days", type=int)) or current_app.config["CASEWORK_WARNING_DAYS"]
     horizon = date.today() + timedelta(days=days)
     visible = operations.visible_to(current_user).where(Case.status.in_(choices.OPEN_STATUSES)).with_only_columns(Case.id)
     rows = db.session.execute(
@@ -182,6 +190,23 @@ def _case_page(case: Case, **forms):
     )
 
 
+def _refused(case: Case, why: str, **forms):
+    """The case page again with the refused form's errors: nothing of the refused change is kept,
+    but the view is audited like any other (S15), and counts towards the volunteer's rate."""
+    keep_refusal()
+    _throttle_case_views()
+    audit.record("case_viewed", case=case, detail=why)
+    return _case_page(case, **forms), 400
+
+
+def writable_case_or_404(case_id: str) -> Case:
+    """A case that can take new data: not one whose person was erased (there is no key to encrypt with)."""
+    case = case_or_404(case_id)
+    if case.person.erased:
+        abort(409)
+    return case
+
+
 @bp.get("/<case_id>")
 def view(case_id: str):
     case = case_or_404(case_id)
@@ -192,7 +217,7 @@ def view(case_id: str):
 
 @bp.route("/<case_id>/edit", methods=["GET", "POST"])
 def edit(case_id: str):
-    case = case_or_404(case_id)
+    case = writable_case_or_404(case_id)
     person = case.person
     if request.method == "GET":
         values = {name: getattr(person, name) for name in operations.PERSON_FIELDS}
@@ -215,20 +240,19 @@ def edit(case_id: str):
 
 @bp.post("/<case_id>/notes")
 def add_note(case_id: str):
-    case = case_or_404(case_id)
+    case = writable_case_or_404(case_id)
     form = NoteForm()
     form.corrects.choices = [("", "")] + [(note_id, note_id) for note_id in db.session.scalars(select(Note.id).where(Note.case_id == case.id))]
     if form.validate_on_submit():
         operations.add_note(case, form.body.data, current_user, form.corrects.data or None)
         flash(_("The note was added."), "success")
         return redirect(url_for("cases.view", case_id=case.id, _anchor="notes"))
-    audit.record("case_viewed", case=case, detail="note refused")
-    return _case_page(case, note_form=form), 400
+    return _refused(case, "note refused", note_form=form)
 
 
 @bp.post("/<case_id>/documents")
 def upload(case_id: str):
-    case = case_or_404(case_id)
+    case = writable_case_or_404(case_id)
     form = DocumentForm()
     if form.validate_on_submit():
         try:
@@ -240,8 +264,7 @@ def upload(case_id: str):
             audit.record("document_uploaded", case=case)
             flash(_("The document was stored, encrypted."), "success")
             return redirect(url_for("cases.view", case_id=case.id, _anchor="documents"))
-    audit.record("case_viewed", case=case, detail="upload refused")
-    return _case_page(case, document_form=form), 400
+    return _refused(case, "upload refused", document_form=form)
 
 
 EXTENSIONS = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
@@ -269,8 +292,7 @@ def change_status(case_id: str):
         operations.change_status(case, form.status.data, form.outcome.data or None, current_user)
         flash(_("The status was changed."), "success")
         return redirect(url_for("cases.view", case_id=case.id))
-    audit.record("case_viewed", case=case, detail="status refused")
-    return _case_page(case, status_form=form), 400
+    return _refused(case, "status refused", status_form=form)
 
 
 @bp.post("/<case_id>/assign")
@@ -284,14 +306,13 @@ def assign(case_id: str):
         flash(_("The case was assigned."), "success")
         back = url_for("cases.unassigned") if request.form.get("back") == "unassigned" else url_for("cases.view", case_id=case.id)
         return redirect(back)
-    audit.record("case_viewed", case=case, detail="assign refused")
-    return _case_page(case, assign_form=form), 400
+    return _refused(case, "assign refused", assign_form=form)
 
 
 @bp.post("/<case_id>/referrals")
 def refer(case_id: str):
     coordinators_only()
-    case = case_or_404(case_id)
+    case = writable_case_or_404(case_id)
     form = ReferralForm()
     form.partner.choices = [(p.id, p.name) for p in _partners()]
     if form.validate_on_submit():
@@ -302,15 +323,14 @@ def refer(case_id: str):
         else:
             flash(_("The referral was recorded."), "success")
             return redirect(url_for("cases.view", case_id=case.id, _anchor="referrals"))
-    audit.record("case_viewed", case=case, detail="referral refused")
-    return _case_page(case, referral_form=form), 400
+    return _refused(case, "referral refused", referral_form=form)
 
 
 @bp.post("/<case_id>/consent/withdraw")
 def withdraw_consent(case_id: str):
     case = case_or_404(case_id)
     if ActionForm().validate_on_submit():
-        operations.withdraw_consent(case.person, current_user)
+        operations.withdraw_consent(case, current_user)
         flash(_("Consent was recorded as withdrawn. Erase the person's data if they asked for it."), "success")
     return redirect(url_for("cases.view", case_id=case.id))
 
@@ -382,7 +402,6 @@ def erase(case_id: str):
     if not ActionForm().validate_on_submit() or request.form.get("confirm") != "erase":
         flash(_("Tick the box to confirm the erasure."), "error")
         return redirect(url_for("cases.view", case_id=case.id))
-    audit.record("person_erased", case=case)
-    erase_person(case.person)
+    operations.erase(case, current_user)
     flash(_("The person's data was erased. The case's coded facts remain for statistics."), "success")
     return redirect(url_for("cases.index"))

@@ -1,0 +1,389 @@
+"""Cases at 1,000 and at 100,000: intake cost against a plain-text control, seeding time and memory,
+the case list and search by phone, all on SQLite in a temporary folder.
+
+At each size N, in this order:
+  1. `flask --app casework demo seed` in a subprocess, until the database holds N cases: wall time
+     and the subprocess's peak memory (its own rusage, from os.wait4);
+  2. signed in as the demo coordinator: GET /cases/ (open cases by next deadline) and
+     GET /cases/?status=all&sort=newest, then POST /cases/search by a phone that exists;
+  3. 1,000 intakes through `operations.create_case` (person, consent, case, deadlines, audit row),
+     one transaction each as the intake request does, against 1,000 plain-text person + case pairs
+     in control tables filled to the same N rows first. The database then holds N + 1,000 cases,
+     so the next seeding adds that many fewer.
+
+Aims: seeding memory bounded (under 500 MB at 100,000); list p95 at 100,000 at most twice that at
+1,000; search p95 under 20 ms.
+"""
+
+import os
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Text, func, insert, select
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from benchmarks.common import csrf_from, ms, percentiles, sign_in
+from casework import create_app
+from casework.cases import operations
+from casework.config import PROJECT_ROOT
+from casework.extensions import db
+from casework.keyring import generate_keys, write_key_file
+from casework.models import ROLE_NAMES, Case, Person, Role, User
+
+CREATED = 1_000
+REQUESTS = 50
+WARM_UP = 3
+PROGRESS_SECONDS = 30
+SECRET_KEY = "benchmark-secret-key-long-enough-0123456789abcdef"
+COORDINATOR = "coordinator@demo.casework.example"
+COORDINATOR_PASSWORD = "demo coordinator password, not for real use"
+LISTS = (("GET /cases/ (open, by deadline)", "/cases/"), ("GET /cases/?status=all&sort=newest", "/cases/?status=all&sort=newest"))
+
+
+def say(*args) -> None:
+    print(*args, flush=True)
+
+
+# The plain-text control: the same person and case columns, as text and dates, ordinary indexes. ----
+
+
+class ControlBase(DeclarativeBase):
+    pass
+
+
+class ControlPerson(ControlBase):
+    __tablename__ = "control_persons"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    sex: Mapped[str | None] = mapped_column(String(1))
+    citizenship: Mapped[str | None] = mapped_column(String(8))
+    languages: Mapped[str | None] = mapped_column(String(64))
+    surname_latin: Mapped[str | None] = mapped_column(Text, index=True)
+    given_names_latin: Mapped[str | None] = mapped_column(Text, index=True)
+    surname_cyrillic: Mapped[str | None] = mapped_column(Text, index=True)
+    given_names_cyrillic: Mapped[str | None] = mapped_column(Text, index=True)
+    date_of_birth: Mapped[date | None] = mapped_column(Date, index=True)
+    phone: Mapped[str | None] = mapped_column(Text, index=True)
+    email: Mapped[str | None] = mapped_column(Text, index=True)
+    telegram: Mapped[str | None] = mapped_column(Text, index=True)
+    signal: Mapped[str | None] = mapped_column(Text)
+    passport_number: Mapped[str | None] = mapped_column(Text, index=True)
+    address: Mapped[str | None] = mapped_column(Text)
+
+
+class ControlCase(ControlBase):
+    __tablename__ = "control_cases"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    person_id: Mapped[str] = mapped_column(ForeignKey("control_persons.id"), index=True)
+    person: Mapped[ControlPerson] = relationship()
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    assignee_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    created_by_id: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    possible_duplicate: Mapped[bool] = mapped_column(Boolean)
+    is_demo: Mapped[bool] = mapped_column(Boolean)
+    version: Mapped[int] = mapped_column(Integer)
+    next_deadline_on: Mapped[date | None] = mapped_column(Date, index=True)
+    location: Mapped[str | None] = mapped_column(String(16))
+    military_situation: Mapped[str | None] = mapped_column(String(24))
+    rank_group: Mapped[str | None] = mapped_column(String(24))
+    reserve_category: Mapped[str | None] = mapped_column(String(8))
+    specialty_class: Mapped[str | None] = mapped_column(String(16))
+    fitness_category: Mapped[str | None] = mapped_column(String(8))
+    profession_class: Mapped[str | None] = mapped_column(String(16))
+    deferral: Mapped[str | None] = mapped_column(String(24))
+    summons_type: Mapped[str | None] = mapped_column(String(24))
+    summons_purpose: Mapped[str | None] = mapped_column(String(24))
+    exit_ban: Mapped[str | None] = mapped_column(String(8))
+    action: Mapped[str | None] = mapped_column(String(24))
+    written_evidence: Mapped[str | None] = mapped_column(String(8))
+    dutch_status: Mapped[str | None] = mapped_column(String(24))
+    visa_limited_validity: Mapped[str | None] = mapped_column(String(8))
+    needs: Mapped[str | None] = mapped_column(String(200))
+    city: Mapped[str | None] = mapped_column(Text)
+    deserted_on: Mapped[date | None] = mapped_column(Date)
+    specialty_code: Mapped[str | None] = mapped_column(Text)
+    deferral_until: Mapped[date | None] = mapped_column(Date)
+    summons_posted_on: Mapped[date | None] = mapped_column(Date)
+    summons_appear_on: Mapped[date | None] = mapped_column(Date)
+    exit_ban_on: Mapped[date | None] = mapped_column(Date)
+    visa_issuing_state: Mapped[str | None] = mapped_column(Text)
+    entry_on: Mapped[date | None] = mapped_column(Date)
+    days_used: Mapped[int | None] = mapped_column(Integer)
+    permit_expires_on: Mapped[date | None] = mapped_column(Date)
+    degree_completed_on: Mapped[date | None] = mapped_column(Date)
+    asylum_applied_on: Mapped[date | None] = mapped_column(Date)
+    asylum_decided_on: Mapped[date | None] = mapped_column(Date)
+    narrative: Mapped[str | None] = mapped_column(Text)
+
+
+PERSON_COLUMNS = [name for name in operations.PERSON_FIELDS if name in ControlPerson.__table__.c]
+CASE_COLUMNS = [name for name in operations.CASE_FIELDS if name in ControlCase.__table__.c]
+
+
+def intake(n: int) -> dict:
+    """The intake of tests/factories.py (INTAKE), with identifiers and dates varied by `n`."""
+    return {
+        "consent_store": True,
+        "consent_contact": True,
+        "consent_partners": [],
+        "consent_method": "telegram",
+        "surname_latin": f"Sokolov{n}",
+        "given_names_latin": "Dmitri",
+        "surname_cyrillic": f"Соколов{n}",
+        "given_names_cyrillic": "Дмитрий",
+        "date_of_birth": date(1970 + n % 35, 1 + n % 12, 1 + n % 28),
+        "sex": "M",
+        "phone": f"+7916{n:07d}",
+        "telegram": f"@dsokolov{n}",
+        "location": "netherlands",
+        "military_situation": "reservist",
+        "rank_group": "soldier",
+        "dutch_status": "schengen_visa",
+        "permit_expires_on": date.today() + timedelta(days=10 + n % 200),
+        "needs": ["legal_advice", "stay_extension"],
+        "narrative": "Received a mobilisation summons in October.",
+    }
+
+
+def control_rows(n: int, actor_id: int) -> tuple[dict, dict]:
+    """One person and one case row of the control, with the same values as `intake(n)`."""
+    data, now = intake(n), datetime.now()
+    person = {"id": str(uuid.uuid4()), "created_at": now} | {name: data.get(name) for name in PERSON_COLUMNS}
+    case = {name: data.get(name) for name in CASE_COLUMNS} | {
+        "id": str(uuid.uuid4()), "person_id": person["id"], "status": "new", "created_by_id": actor_id, "created_at": now,
+        "updated_at": now, "possible_duplicate": False, "is_demo": False, "version": 1,
+        "next_deadline_on": data["permit_expires_on"], "needs": ",".join(data["needs"]),
+    }  # fmt: skip
+    return person, case
+
+
+def fill_control(start: int, stop: int, actor_id: int) -> None:
+    """Bring the control tables to `stop` pairs in bulk (not timed), so both sides insert into
+    tables and indexes of the same size."""
+    for offset in range(start, stop, 10_000):
+        pairs = [control_rows(n, actor_id) for n in range(offset, min(offset + 10_000, stop))]
+        db.session.execute(insert(ControlPerson), [person for person, _ in pairs])
+        db.session.execute(insert(ControlCase), [case for _, case in pairs])
+        db.session.commit()
+
+
+def create_control(start: int, count: int, actor_id: int) -> float:
+    started = time.perf_counter()
+    for n in range(start, start + count):
+        person_row, case_row = control_rows(n, actor_id)
+        person = ControlPerson(**person_row)
+        case_row.pop("person_id")
+        db.session.add(ControlCase(person=person, **case_row))
+        db.session.commit()
+        db.session.expunge_all()
+    return time.perf_counter() - started
+
+
+def create_encrypted(start: int, count: int, actor_id: int) -> float:
+    """`count` intakes, each as the intake request makes it: the signed-in user loaded, the case
+    created, one commit."""
+    started = time.perf_counter()
+    for n in range(start, start + count):
+        operations.create_case(intake(n), db.session.get(User, actor_id))
+        db.session.commit()
+        db.session.expunge_all()
+    return time.perf_counter() - started
+
+
+# Seeding in a subprocess ------------------------------------------------------------------------
+
+
+def count_cases(database: Path) -> int:
+    with sqlite3.connect(database, timeout=10) as connection:
+        return connection.execute("SELECT count(*) FROM cases").fetchone()[0]
+
+
+def seed(folder: Path, environment: dict, database: Path, count: int, seed_value: int) -> tuple[float, float]:
+    """`flask demo seed --cases count` in its own process; returns (wall seconds, peak RSS in MB).
+
+    The peak is the child's own ru_maxrss from os.wait4, not the cumulative RUSAGE_CHILDREN maximum.
+    """
+    command = [str(Path(sys.executable).with_name("flask")), "--app", "casework", "demo", "seed", "--cases", str(count), "--seed", str(seed_value)]
+    log_path = folder / f"seed-{seed_value}.log"
+    before = count_cases(database)
+    done = threading.Event()
+
+    def progress(started: float) -> None:
+        while not done.wait(PROGRESS_SECONDS):
+            try:
+                made = count_cases(database) - before
+            except sqlite3.Error:
+                continue
+            rate = made / (time.perf_counter() - started)
+            left = f", about {(count - made) / rate / 60:.1f} min left" if rate else ""
+            say(f"    ... {made:,} of {count:,} seeded ({rate:.0f} cases/s{left})")
+
+    with open(log_path, "w") as log:
+        started = time.perf_counter()
+        child = subprocess.Popen(command, cwd=PROJECT_ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT)
+        reporter = threading.Thread(target=progress, args=(started,), daemon=True)
+        reporter.start()
+        _pid, status, usage = os.wait4(child.pid, 0)
+        wall = time.perf_counter() - started
+        child.returncode = os.waitstatus_to_exitcode(status)
+        done.set()
+        reporter.join()
+    if child.returncode != 0:
+        say(log_path.read_text()[-3000:])
+        raise RuntimeError(f"demo seed exited with {child.returncode}")
+    return wall, usage.ru_maxrss / 1024  # kilobytes on Linux
+
+
+# Requests as the demo coordinator ---------------------------------------------------------------
+
+
+def timed_requests(send, runs: int = REQUESTS) -> list[float]:
+    for _ in range(WARM_UP):
+        send()
+    timings = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        send()
+        timings.append(time.perf_counter() - started)
+    return timings
+
+
+def measure_list(client, path: str) -> list[float]:
+    def send():
+        response = client.get(path)
+        if response.status_code != 200:
+            raise RuntimeError(f"GET {path}: HTTP {response.status_code}")
+
+    return timed_requests(send)
+
+
+def real_phones(app, how_many: int = 10) -> list[tuple[str, str]]:
+    """(phone, case id) of people picked at random, decrypted as the app decrypts them."""
+    with app.app_context():
+        rows = db.session.execute(
+            select(Person, Case.id).join(Case, Case.person_id == Person.id).where(Person.erased_at.is_(None)).order_by(func.random()).limit(how_many)
+        ).all()
+        return [(person.phone, case_id) for person, case_id in rows]
+
+
+def measure_search(app, client) -> list[float]:
+    token = csrf_from(client.get("/cases/search").get_data(as_text=True))
+    phones = real_phones(app)
+    turn = iter(range(10**9))
+
+    def send():
+        phone, case_id = phones[next(turn) % len(phones)]
+        response = client.post("/cases/search", data={"field": "phone", "value": phone, "csrf_token": token})
+        if response.status_code != 200 or f"/cases/{case_id}" not in response.get_data(as_text=True):
+            raise RuntimeError(f"search by phone did not find case {case_id}: HTTP {response.status_code}")
+
+    return timed_requests(send)
+
+
+# The run -----------------------------------------------------------------------------------------
+
+
+def main(sizes=(1_000, 100_000)) -> None:
+    began = time.perf_counter()
+    results = {}
+    with tempfile.TemporaryDirectory(prefix="casework-bench-cases-") as name:
+        folder = Path(name)
+        database, key_file, documents = folder / "bench.sqlite", folder / "keys.json", folder / "documents"
+        write_key_file(key_file, generate_keys(), new=True)
+        url = f"sqlite:///{database}"
+        app = create_app(
+            {
+                "CASEWORK_ENV": "testing",
+                "SECRET_KEY": SECRET_KEY,
+                "SQLALCHEMY_DATABASE_URI": url,
+                "CASEWORK_KEY_FILE": str(key_file),
+                "CASEWORK_KEYS": None,
+                "CASEWORK_DOCUMENT_DIR": str(documents),
+                "CASEWORK_REDIS_URL": None,
+                "SESSION_TYPE": "sqlalchemy",
+                "RATELIMIT_STORAGE_URI": "memory://",
+                "CASEWORK_LOGIN_LIMIT_ACCOUNT": "1000 per minute",
+                "CASEWORK_LOGIN_LIMIT_ADDRESS": "1000 per minute",
+            }
+        )
+        with app.app_context():
+            db.create_all()
+            db.session.add_all(Role(name=role) for role in ROLE_NAMES)
+            db.session.commit()
+            ControlBase.metadata.create_all(db.engine)
+        # The seeding subprocess reads only what is set here, never a developer's own CASEWORK_* settings.
+        environment = {key: value for key, value in os.environ.items() if not key.startswith("CASEWORK_")} | {
+            "CASEWORK_DATABASE_URL": url,
+            "CASEWORK_KEY_FILE": str(key_file),
+            "CASEWORK_DOCUMENT_DIR": str(documents),
+            "CASEWORK_ENV": "development",
+            "CASEWORK_SECRET_KEY": SECRET_KEY,  # the same as the app's here, so the TOTP secrets decrypt
+        }
+        say(f"cases (SQLite in {folder}; {REQUESTS} requests per figure, after {WARM_UP} warm-up requests)")
+        population, control_population, created_n = 0, 0, 0
+        for round_number, size in enumerate(sizes, start=1):
+            say(f"  at {size:,} cases")
+            figures = results[size] = {}
+            if size > population:
+                count = size - population
+                say(f"    seeding {count:,} demo cases in a subprocess (flask demo seed) ...")
+                wall, peak = seed(folder, environment, database, count, seed_value=round_number)
+                population = count_cases(database)
+                figures["seed"] = (count, wall, peak)
+                say(f"    seeding {count:,} cases: {wall:7.1f} s ({count / wall:.0f} cases/s), peak RSS of the subprocess {peak:6.0f} MB")
+            else:
+                say(f"    (the database holds {population:,} cases already; nothing seeded)")
+            client = app.test_client()
+            sign_in(app, client, COORDINATOR, COORDINATOR_PASSWORD)
+            say(f"    requests as the demo coordinator (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs: other work on the machine skews these)")
+            for label, path in LISTS:
+                figures[path] = measure_list(client, path)
+                say(f"    {label:<38} {ms(figures[path])}")
+            figures["search"] = measure_search(app, client)
+            say(f"    {'POST /cases/search (phone)':<38} {ms(figures['search'])}")
+            with app.app_context():
+                actor_id = db.session.scalar(select(User.id).where(User.email == COORDINATOR))
+                fill_control(control_population, population, actor_id)
+                control_population = population
+                plain = create_control(control_population, CREATED, actor_id)
+                control_population += CREATED
+                sealed = create_encrypted(created_n, CREATED, actor_id)
+                created_n += CREATED
+            population = count_cases(database)
+            figures["create"] = (plain, sealed)
+            say(
+                f"    create {CREATED:,} cases, one transaction each: plain control {plain:6.2f} s   "
+                f"create_case {sealed:6.2f} s   ratio {sealed / plain:5.2f}x   (now {population:,} cases)"
+            )
+        first, last = sizes[0], sizes[-1]
+        say(f"  summary, {first:,} -> {last:,} cases")
+        for size in sizes:
+            if "seed" in results[size]:
+                count, wall, peak = results[size]["seed"]
+                say(f"    seeding to {size:>7,}: {count:>7,} cases in {wall:7.1f} s, peak RSS {peak:4.0f} MB (aim: under 500 MB)")
+        for label, path in LISTS:
+            ratio = percentiles(results[last][path])[1] / percentiles(results[first][path])[1]
+            say(f"    {label:<38} p95 at {last:,} / p95 at {first:,}: {ratio:5.2f}x (aim: at most 2x)")
+        for size in sizes:
+            p95 = percentiles(results[size]["search"])[1] * 1000
+            say(f"    search by phone at {size:>7,}: p95 {p95:6.1f} ms (aim: under 20 ms)")
+        with app.app_context():
+            db.engine.dispose()
+    say(f"  total time {time.perf_counter() - began:.0f} s")
+
+
+if __name__ == "__main__":
+    main(tuple(int(size) for size in sys.argv[1:]) or (1_000, 100_000))

@@ -1,0 +1,47 @@
+"""Helpers shared by benchmarks that drive the app through a test client: percentiles, CSRF tokens
+and the two-step sign-in (password, then a TOTP code)."""
+
+import math
+import re
+import statistics
+
+from sqlalchemy import select, update
+
+from casework.extensions import db, security
+from casework.models import User
+
+CSRF_PATTERN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+
+
+def percentiles(samples: list[float]) -> tuple[float, float]:
+    """(p50, p95) in seconds; p95 by nearest rank (the 48th of 50 samples)."""
+    ordered = sorted(samples)
+    return statistics.median(ordered), ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
+
+
+def ms(samples: list[float]) -> str:
+    p50, p95 = percentiles(samples)
+    return f"p50 {p50 * 1000:7.1f} ms   p95 {p95 * 1000:7.1f} ms"
+
+
+def csrf_from(html: str) -> str:
+    match = CSRF_PATTERN.search(html)
+    if match is None:
+        raise RuntimeError("the page has no CSRF token")
+    return match.group(1) or match.group(2)
+
+
+def sign_in(app, client, email: str, password: str) -> None:
+    """Password, then the current TOTP code of the account. Codes work once, so the account's last
+    accepted time step is cleared first: the same account can sign in again within 30 seconds."""
+    response = client.post("/login", data={"email": email, "password": password, "csrf_token": csrf_from(client.get("/login").get_data(as_text=True))})
+    if response.status_code != 302:
+        raise RuntimeError(f"password step refused for {email}: HTTP {response.status_code}")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    with app.app_context():
+        db.session.execute(update(User).where(User.email == email).values(tf_totp_last_counter=None))
+        db.session.commit()
+        code = security.totp_factory.generate_totp_password(db.session.scalar(select(User.tf_totp_secret).where(User.email == email)))
+    response = client.post("/tf-validate", data={"code": code, "csrf_token": csrf_from(page)})
+    if response.status_code != 302:
+        raise RuntimeError(f"code step refused for {email}: HTTP {response.status_code}")
