@@ -15,7 +15,15 @@ from sqlalchemy import func, select
 from casework.config import ConfigError, load_config
 from casework.crypto import new_key, unwrap_data_key, wrap_data_key
 from casework.extensions import db
-from casework.keyring import RING_NAMES, add_missing_rings, generate_keys, key_store, with_new_version, without_version, write_key_file
+from casework.keyring import (
+    RING_NAMES,
+    add_missing_rings,
+    generate_keys,
+    key_store,
+    with_new_version,
+    without_version,
+    write_key_file,
+)
 from casework.models import BlindIndex, Document, Person, PersonKey
 from casework.models.encrypted import ENCRYPTED_MODELS, encrypted_attributes
 from casework.people.documents import file_path, read_document, write_sealed

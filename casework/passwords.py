@@ -7,10 +7,9 @@ public breach corpora), so no password ever leaves the server to be checked.
 import string
 from functools import cache
 
-from zxcvbn.frequency_lists import FREQUENCY_LISTS
-
 from flask_babel import gettext as _
 from flask_security import PasswordUtil
+from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 _EDGE_NOISE = string.digits + string.punctuation + " "
 

@@ -21,6 +21,7 @@ from flask import current_app
 
 from casework import create_app
 from casework.extensions import db
+
 # Imported under another name so that pytest does not collect it as a test.
 from tests.conftest import test_settings as settings_for
 

@@ -5,9 +5,9 @@ import re
 import pytest
 from sqlalchemy import text
 
-from casework.passwords import is_common
 from casework.extensions import db
 from casework.models import AuditEvent, User
+from casework.passwords import is_common
 from tests.conftest import PASSWORD, csrf, csrf_from, sign_in, submit_password, totp_code
 
 

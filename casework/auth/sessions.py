@@ -10,8 +10,7 @@ session of one account (password change, second-factor reset, deactivation) is d
 from datetime import datetime, timezone
 
 from flask import Flask, current_app, flash, redirect, session, url_for
-from flask_login import current_user
-from flask_login import user_logged_out
+from flask_login import current_user, user_logged_out
 from flask_security import logout_user, user_authenticated
 
 from casework import audit

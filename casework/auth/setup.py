@@ -12,7 +12,6 @@ from casework.extensions import csrf, db, limiter, security
 from casework.extensions import sessions as session_store
 from casework.models import Role, User
 
-
 #: Flask-Security views Casework does not offer: each would send e-mail, and Casework sends none.
 #: A forgotten password or a lost device is handled by an admin's new setup link or reset.
 UNUSED_VIEWS = frozenset({"security.forgot_password", "security.two_factor_rescue", "security.tf_select"})
