@@ -18,7 +18,9 @@ from casework.models import ROLE_NAMES, Case, User
 
 users_cli = AppGroup("users", help="Manage staff accounts.")
 demo_cli = AppGroup("demo", help="Demo accounts for trying Casework locally (refused in production).")
-translate_cli = AppGroup("translate", help="Extract, update and compile the message catalogues.")
+#: A plain group, registered as a Flask CLI plugin (pyproject.toml): it needs no app, so the catalogues
+#: can be built before keys or a database exist.
+translate_cli = click.Group("translate", help="Extract, update and compile the message catalogues.")
 
 
 def _fail(message: str) -> None:
@@ -209,4 +211,3 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(keys_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
-    app.cli.add_command(translate_cli)
