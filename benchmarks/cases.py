@@ -216,7 +216,17 @@ def seed(folder: Path, environment: dict, database: Path, count: int, seed_value
 
     The peak is the child's own ru_maxrss from os.wait4, not the cumulative RUSAGE_CHILDREN maximum.
     """
-    command = [str(Path(sys.executable).with_name("flask")), "--app", "casework", "demo", "seed", "--cases", str(count), "--seed", str(seed_value)]
+    command = [
+        str(Path(sys.executable).with_name("flask")),
+        "--app",
+        "casework",
+        "demo",
+        "seed",
+        "--cases",
+        str(count),
+        "--seed",
+        str(seed_value),
+    ]
     log_path = folder / f"seed-{seed_value}.log"
     before = count_cases(database)
     done = threading.Event()
@@ -274,7 +284,11 @@ def real_phones(app, how_many: int = 10) -> list[tuple[str, str]]:
     """(phone, case id) of people picked at random, decrypted as the app decrypts them."""
     with app.app_context():
         rows = db.session.execute(
-            select(Person, Case.id).join(Case, Case.person_id == Person.id).where(Person.erased_at.is_(None)).order_by(func.random()).limit(how_many)
+            select(Person, Case.id)
+            .join(Case, Case.person_id == Person.id)
+            .where(Person.erased_at.is_(None))
+            .order_by(func.random())
+            .limit(how_many)
         ).all()
         return [(person.phone, case_id) for person, case_id in rows]
 
@@ -343,12 +357,16 @@ def main(sizes=(1_000, 100_000)) -> None:
                 wall, peak = seed(folder, environment, database, count, seed_value=round_number)
                 population = count_cases(database)
                 figures["seed"] = (count, wall, peak)
-                say(f"    seeding {count:,} cases: {wall:7.1f} s ({count / wall:.0f} cases/s), peak RSS of the subprocess {peak:6.0f} MB")
+                say(
+                    f"    seeding {count:,} cases: {wall:7.1f} s ({count / wall:.0f} cases/s), peak RSS of the subprocess {peak:6.0f} MB"
+                )
             else:
                 say(f"    (the database holds {population:,} cases already; nothing seeded)")
             client = app.test_client()
             sign_in(app, client, COORDINATOR, COORDINATOR_PASSWORD)
-            say(f"    requests as the demo coordinator (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs: other work on the machine skews these)")
+            say(
+                f"    requests as the demo coordinator (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs: other work on the machine skews these)"
+            )
             for label, path in LISTS:
                 figures[path] = measure_list(client, path)
                 say(f"    {label:<38} {ms(figures[path])}")

@@ -34,14 +34,19 @@ def csrf_from(html: str) -> str:
 def sign_in(app, client, email: str, password: str) -> None:
     """Password, then the current TOTP code of the account. Codes work once, so the account's last
     accepted time step is cleared first: the same account can sign in again within 30 seconds."""
-    response = client.post("/login", data={"email": email, "password": password, "csrf_token": csrf_from(client.get("/login").get_data(as_text=True))})
+    response = client.post(
+        "/login",
+        data={"email": email, "password": password, "csrf_token": csrf_from(client.get("/login").get_data(as_text=True))},
+    )
     if response.status_code != 302:
         raise RuntimeError(f"password step refused for {email}: HTTP {response.status_code}")
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     with app.app_context():
         db.session.execute(update(User).where(User.email == email).values(tf_totp_last_counter=None))
         db.session.commit()
-        code = security.totp_factory.generate_totp_password(db.session.scalar(select(User.tf_totp_secret).where(User.email == email)))
+        code = security.totp_factory.generate_totp_password(
+            db.session.scalar(select(User.tf_totp_secret).where(User.email == email))
+        )
     response = client.post("/tf-validate", data={"code": code, "csrf_token": csrf_from(page)})
     if response.status_code != 302:
         raise RuntimeError(f"code step refused for {email}: HTTP {response.status_code}")

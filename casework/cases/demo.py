@@ -11,6 +11,8 @@ from casework.extensions import db
 from casework.models import Case, Consent, Person, User
 from casework.people.normalise import CYRILLIC_TO_LATIN
 
+DUTCH_CITIES = ["Amsterdam", "Rotterdam", "Utrecht", "Den Haag", "Groningen", "Leiden", "Eindhoven", "Nijmegen", "Ter Apel"]
+
 SITUATIONS = [
     # (location, dutch status, military situation, summons, action), weighted towards the letter's cases
     ("russia", None, "reservist", "electronic", "evaded_mobilisation"),
@@ -54,7 +56,7 @@ def seed_case(fake: Faker, rng: random.Random, actor: User, assignees: list[User
     case.summons_type, case.action = summons, action
     case.rank_group = rng.choice(["soldier", "soldier", "junior_officer", "none", "unknown"])
     case.reserve_category = rng.choice(["1", "2", "3", "unknown"])
-    case.city = fake.city_name()
+    case.city = rng.choice(DUTCH_CITIES) if location == "netherlands" else fake.city_name()
     case.needs = ",".join(rng.sample([code for code, _ in choices.NEEDS], rng.randint(1, 3)))
     case.narrative = "DEMO. " + fake.paragraph(nb_sentences=3)
     if summons != "none":
