@@ -32,6 +32,7 @@ from tests.routes import build
 #: Endpoints only a coordinator may use; everything else under "cases." is for volunteers too.
 COORDINATOR_ONLY = {
     "cases.unassigned",
+    "cases.missing",
     "cases.workload",
     "cases.duplicates",
     "cases.duplicate",

@@ -1,4 +1,5 @@
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import EmailField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length
@@ -32,3 +33,7 @@ class ActionForm(FlaskForm):
 
 class PartnerForm(FlaskForm):
     name = StringField(_l("Organisation name"), validators=[DataRequired(_l("Enter the organisation's name.")), Length(max=200)])
+
+
+class BaselineForm(FlaskForm):
+    upload = FileField(_l("Baseline file (TOML)"), validators=[FileRequired(_l("Choose a file."))])

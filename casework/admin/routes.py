@@ -1,12 +1,17 @@
+from datetime import date
+
 from flask import flash, redirect, render_template, url_for
+from flask_babel import format_date
 from flask_login import current_user
 from sqlalchemy import select
 
+from casework import audit
 from casework.admin import bp, operations
-from casework.admin.forms import ActionForm, InviteForm, PartnerForm, RoleForm
+from casework.admin.forms import ActionForm, BaselineForm, InviteForm, PartnerForm, RoleForm
 from casework.extensions import db
 from casework.i18n import _
-from casework.models import Partner, User
+from casework.models import Partner, PolicyBaseline, User
+from casework.rules import engine, tagging
 
 
 def _user_or_404(user_id: int) -> User:
@@ -124,3 +129,33 @@ def toggle_partner(partner_id: int):
     if ActionForm().validate_on_submit():
         operations.set_partner_active(partner, not partner.active, current_user)
     return redirect(url_for("admin.partners"))
+
+
+@bp.route("/baselines", methods=["GET", "POST"])
+def baselines():
+    """Policy baselines: the history, and a new one uploaded when Dutch or EU policy changes."""
+    form = BaselineForm()
+    if form.validate_on_submit():
+        try:
+            loaded = tagging.load_baseline(form.upload.data.read().decode("utf-8"), current_user)
+        except (engine.RuleFileError, UnicodeDecodeError) as problem:
+            form.upload.errors.append(_("The file was not accepted: %(problem)s", problem=str(problem)))
+        else:
+            flash(_("Baseline %(version)s was loaded; it takes effect from %(date)s. Re-evaluate the open cases to apply it.",
+                    version=loaded.version, date=format_date(loaded.effective_from)), "success")  # fmt: skip
+            return redirect(url_for("admin.baselines"))
+    uploaded = {row.version: row for row in db.session.scalars(select(PolicyBaseline))}
+    return render_template(
+        "admin/baselines.html", form=form, action_form=ActionForm(), history=list(reversed(tagging.baselines())),
+        uploaded=uploaded, in_force=tagging.baseline_on(date.today()).version, open_cases=tagging.open_case_count(),
+    )  # fmt: skip
+
+
+@bp.post("/baselines/reevaluate")
+def reevaluate():
+    if ActionForm().validate_on_submit():
+        count, change, baseline = tagging.reevaluate_open_cases()
+        audit.record("cases_reevaluated", detail=f"{baseline.version}:{count}")
+        flash(_("%(count)d open cases re-evaluated with baseline %(version)s: %(added)d tags added, %(removed)d removed, %(changed)d changed.",
+                count=count, version=baseline.version, added=change.added, removed=change.removed, changed=change.changed), "success")  # fmt: skip
+    return redirect(url_for("admin.baselines"))

@@ -10,7 +10,7 @@ from flask.cli import AppGroup
 from sqlalchemy import func, select
 
 from casework import audit
-from casework.cases.choices import OPEN_STATUSES
+from casework.choices import OPEN_STATUSES
 from casework.extensions import db
 from casework.models import Case, Deadline, Person, Role, User
 from casework.models.user import utcnow

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 
-from casework.cases.choices import PERMIT_STATUSES
+from casework.choices import PERMIT_STATUSES
 from casework.i18n import _l
 
 KINDS = {

@@ -6,10 +6,12 @@ from datetime import date, timedelta
 
 from faker import Faker
 
-from casework.cases import choices, operations
+from casework import choices
+from casework.cases import operations
 from casework.extensions import db
 from casework.models import Case, Consent, Person, User
 from casework.people.normalise import CYRILLIC_TO_LATIN
+from casework.rules.tagging import tag_case
 
 DUTCH_CITIES = ["Amsterdam", "Rotterdam", "Utrecht", "Den Haag", "Groningen", "Leiden", "Eindhoven", "Nijmegen", "Ter Apel"]
 
@@ -71,4 +73,5 @@ def seed_case(fake: Faker, rng: random.Random, actor: User, assignees: list[User
     db.session.flush()
     case.created_at = opened
     operations.refresh_deadlines(case)
+    tag_case(case)
     return case

@@ -1,7 +1,19 @@
 """What case templates need to show coded facts and people in the reader's language."""
 
-from casework.cases import bp, choices, deadlines
+from flask_babel import get_locale
+
+from casework import choices
+from casework.cases import bp, deadlines
+from casework.cases.forms import EditForm
 from casework.i18n import _l
+from casework.rules import engine
+from casework.rules.facts import SOURCES
+
+PROPOSALS = {
+    "P1": _l("P1 humanitarian visa"),
+    "P2": _l("P2 moratorium extended to 35 and over"),
+    "P3": _l("P3 extension of stay"),
+}
 
 MATCH_LABELS = {
     "email": _l("e-mail"),
@@ -30,6 +42,26 @@ def match_label(name: str) -> str:
     return str(MATCH_LABELS.get(name, name))
 
 
+@bp.app_template_global()
+def rule_explanation(rule_id: str) -> str:
+    """The rule's explanation in the reader's language, from the rule file."""
+    rule = engine.rules_by_id().get(rule_id)
+    return rule.explanation.get(str(get_locale()), rule.explanation["en"]) if rule else rule_id
+
+
+@bp.app_template_global()
+def fields_needed(needs: str) -> list[str]:
+    """The labels of the form fields that would let the engine decide, for "needs information"."""
+    names = dict.fromkeys(field for fact in needs.split(",") if fact for field in SOURCES.get(fact, ()))
+    return [str(getattr(EditForm, name).args[0]) for name in names]
+
+
 @bp.app_context_processor
 def case_vocabulary() -> dict:
-    return {"choices": choices, "label": choices.label, "DEADLINE_KINDS": deadlines.KINDS}
+    return {
+        "choices": choices,
+        "label": choices.label,
+        "DEADLINE_KINDS": deadlines.KINDS,
+        "PROPOSALS": PROPOSALS,
+        "RULE_IDS": [rule.id for rule in engine.rules()],
+    }

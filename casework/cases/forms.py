@@ -21,7 +21,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from casework.cases import choices
+from casework import choices
 from casework.i18n import _l
 from casework.people import normalise
 
@@ -183,3 +183,15 @@ class SearchForm(FlaskForm):
     def validate_value(self, field):
         if self.field.data == "name" and not (self.given_names.data or self.birth_year.data):
             raise ValidationError(_l("A name search needs the given names or the birth year too."))
+
+
+class TagDecisionForm(FlaskForm):
+    decision = SelectField(
+        _l("Your decision"),
+        choices=[
+            ("confirmed", _l("Confirm: this proposal would help this person")),
+            ("rejected", _l("Override: it does not apply")),
+            ("added", _l("Override: it applies although the rules do not find it")),
+        ],
+    )
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(_l("Give the reason for your decision.")), Length(max=2000)])

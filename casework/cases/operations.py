@@ -10,7 +10,7 @@ from sqlalchemy import delete, func, select
 
 from casework import audit
 from casework.cases import deadlines
-from casework.cases.choices import OPEN_STATUSES
+from casework.choices import OPEN_STATUSES
 from casework.extensions import db
 from casework.i18n import _l
 from casework.models import Case, Consent, Deadline, Document, Note, Partner, Person, Referral, Role, User
@@ -19,6 +19,7 @@ from casework.models.user import utcnow
 from casework.people.documents import read_document, write_sealed
 from casework.people.erasure import erase_person
 from casework.people.search import find_people
+from casework.rules.tagging import tag_case
 
 PERSON_FIELDS = (
     "surname_latin", "given_names_latin", "surname_cyrillic", "given_names_cyrillic", "date_of_birth", "sex",
@@ -120,6 +121,7 @@ def create_case(data: dict, actor: User, *, existing_person: Person | None = Non
     db.session.add(case)
     db.session.flush()
     refresh_deadlines(case)
+    tag_case(case)
     audit.record("case_created", actor=actor, case=case)
     return case
 
@@ -133,6 +135,7 @@ def update_case(case: Case, data: dict, version: int, actor: User) -> None:
     case.updated_at = utcnow()
     db.session.flush()
     refresh_deadlines(case)
+    tag_case(case)
     audit.record("case_edited", actor=actor, case=case)
 
 

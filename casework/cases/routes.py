@@ -5,20 +5,32 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from casework import audit
+from casework import audit, choices
 from casework.admin.forms import ActionForm
-from casework.cases import bp, choices, operations
+from casework.cases import bp, operations
 from casework.cases.exports import access_export
-from casework.cases.forms import AssignForm, DocumentForm, EditForm, IntakeForm, NoteForm, ReferralForm, SearchForm, StatusForm
+from casework.cases.forms import (
+    AssignForm,
+    DocumentForm,
+    EditForm,
+    IntakeForm,
+    NoteForm,
+    ReferralForm,
+    SearchForm,
+    StatusForm,
+    TagDecisionForm,
+)
 from casework.extensions import db
 from casework.i18n import _
-from casework.models import AuditEvent, Case, Deadline, Document, Note, Partner, Referral, Role, User
+from casework.models import AuditEvent, Case, CaseTag, Deadline, Document, Note, Partner, Referral, Role, User
 from casework.models.user import utcnow
 from casework.people.documents import DocumentRefused, read_document, store_document
 from casework.people.search import find_people
+from casework.rules import engine, tagging
 from casework.web import keep_refusal
 
 PAGE_SIZE = 25
+RULE_ORDER = {rule.id: number for number, rule in enumerate(engine.rules())}
 
 
 def case_or_404(case_id: str) -> Case:
@@ -85,6 +97,18 @@ def index():
     assignee = request.args.get("assignee", type=int)
     if assignee and current_user.role_name == "coordinator":
         query = query.where(Case.assignee_id == assignee)
+    proposal = request.args.get("proposal", "")
+    rule = request.args.get("rule", "")
+    left_out = bool(request.args.get("left_out"))
+    if proposal or rule or left_out:
+        tags = select(CaseTag.case_id).where(CaseTag.holds)
+        if proposal:
+            tags = tags.where(CaseTag.proposal == proposal)
+        if rule:
+            tags = tags.where(CaseTag.rule_id == rule)
+        if left_out:
+            tags = tags.where(CaseTag.left_out)
+        query = query.where(Case.id.in_(tags))
     window = _window(request.args.get("window", type=int))
     if window:
         query = query.where(Case.next_deadline_on <= date.today() + timedelta(days=window))
@@ -96,7 +120,10 @@ def index():
     audit.record("case_list_viewed", detail=str(len(page.items)))
     return render_template(
         "cases/index.html", page=page, volunteers=_volunteers() if current_user.role_name == "coordinator" else [],
-        filters={"status": status, "need": need, "assignee": assignee, "window": window, "sort": request.args.get("sort", "deadline")},
+        filters={
+            "status": status, "need": need, "assignee": assignee, "window": window, "sort": request.args.get("sort", "deadline"),
+            "proposal": proposal, "rule": rule, "left_out": "1" if left_out else "",
+        },
     )  # fmt: skip
 
 
@@ -108,6 +135,18 @@ def unassigned():
     ).all()
     audit.record("case_list_viewed", detail=str(len(cases)))
     return render_template("cases/unassigned.html", cases=cases, assign_form=AssignForm(), volunteers=_volunteers())
+
+
+@bp.get("/missing")
+def missing():
+    """Cases where missing information keeps the rules from deciding on a proposal."""
+    coordinators_only()
+    blocked = select(CaseTag.case_id).where(CaseTag.needs != "", CaseTag.decision.is_(None))
+    cases = db.session.scalars(
+        select(Case).where(Case.id.in_(blocked), Case.status.in_(choices.OPEN_STATUSES)).order_by(Case.created_at)
+    ).all()
+    audit.record("case_list_viewed", detail=str(len(cases)))
+    return render_template("cases/missing.html", cases=cases)
 
 
 @bp.get("/workload")
@@ -186,6 +225,9 @@ def _case_page(case: Case, **forms):
         assign_form=assign_form,
         referral_form=referral_form,
         action_form=ActionForm(),
+        tags=sorted(db.session.scalars(select(CaseTag).where(CaseTag.case_id == case.id)), key=lambda tag: RULE_ORDER.get(tag.rule_id, 99)),
+        tag_form=forms.get("tag_form") or TagDecisionForm(),
+        tag_rule=forms.get("tag_rule"),
         today=date.today(),
     )
 
@@ -324,6 +366,19 @@ def refer(case_id: str):
             flash(_("The referral was recorded."), "success")
             return redirect(url_for("cases.view", case_id=case.id, _anchor="referrals"))
     return _refused(case, "referral refused", referral_form=form)
+
+
+@bp.post("/<case_id>/tags/<rule_id>")
+def decide_tag(case_id: str, rule_id: str):
+    case = writable_case_or_404(case_id)
+    if rule_id not in engine.rules_by_id():
+        abort(404)
+    form = TagDecisionForm()
+    if form.validate_on_submit():
+        tagging.decide(case, rule_id, form.decision.data, form.reason.data, current_user)
+        flash(_("Your decision on %(rule)s was recorded.", rule=rule_id), "success")
+        return redirect(url_for("cases.view", case_id=case.id, _anchor="proposals"))
+    return _refused(case, "tag refused", tag_form=form, tag_rule=rule_id)
 
 
 @bp.post("/<case_id>/consent/withdraw")

@@ -4,6 +4,7 @@ from casework.models.audit import AuditEvent, AuditHead
 from casework.models.case import Case, Consent, Deadline, Note, Partner, Referral
 from casework.models.document import Document
 from casework.models.person import BlindIndex, Person, PersonKey
+from casework.models.tag import CaseTag, PolicyBaseline
 from casework.models.user import ROLE_NAMES, Role, User
 
 __all__ = [
@@ -11,6 +12,7 @@ __all__ = [
     "AuditHead",
     "BlindIndex",
     "Case",
+    "CaseTag",
     "Consent",
     "Deadline",
     "Document",
@@ -18,6 +20,7 @@ __all__ = [
     "Partner",
     "Person",
     "PersonKey",
+    "PolicyBaseline",
     "ROLE_NAMES",
     "Referral",
     "Role",

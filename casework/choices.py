@@ -1,5 +1,7 @@
 """The coded facts of a case (domain.md, "Facts of a case"): codes stored, labels translated.
 
+Shared by the case forms, the rules and the statistics.
+
 Codes are what the database and the statistics see; labels are what people read. "unknown" is a
 choice wherever a person may not know.
 """

@@ -1,0 +1,33 @@
+"""``flask --app casework rules ...``: re-evaluate open cases after a rule or baseline change, and
+check a baseline file before uploading it."""
+
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+
+from casework.rules import engine
+from casework.rules.tagging import open_case_count, reevaluate_open_cases
+
+rules_cli = AppGroup("rules", help="Proposal rules and policy baselines.")
+
+
+@rules_cli.command("reevaluate")
+@click.option("--batch", default=200, show_default=True, help="Cases per transaction.")
+def reevaluate(batch: int) -> None:
+    """Re-evaluate every open case today; prints what changed, as counts only."""
+    with click.progressbar(length=open_case_count(), label="Re-evaluating open cases", show_pos=True) as bar:
+        count, change, baseline = reevaluate_open_cases(batch=batch, progress=bar.update)
+    click.echo(f"{count} open cases evaluated with baseline {baseline.version}: "
+               f"{change.added} tags added, {change.removed} removed, {change.changed} changed.")  # fmt: skip
+
+
+@rules_cli.command("check-baseline")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def check_baseline(path: Path) -> None:
+    """Validate a baseline file against the rule table, as the upload page will."""
+    try:
+        baseline = engine.parse_baseline(path.read_text(), engine.rules_by_id(), path.name)
+    except engine.RuleFileError as problem:
+        raise click.ClickException(str(problem)) from None
+    click.echo(f"{path.name}: baseline {baseline.version}, in force from {baseline.effective_from}, covers {len(baseline.coverage)} rules.")

@@ -1,0 +1,188 @@
+"""Reads the rule table and policy baselines, checks them, and evaluates a case against them.
+
+A rule applies when every condition holds on the evaluation date. When no condition fails but some
+fact is unknown, the result says which facts are needed instead of guessing. A baseline says, for
+each rule, whether the policy in force covers such a person on a given date.
+"""
+
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from itertools import pairwise
+from pathlib import Path
+
+from casework.rules.facts import FACTS, UNKNOWN, Situation, derive
+
+HERE = Path(__file__).resolve().parent
+PROPOSALS = ("P1", "P2", "P3")
+LANGUAGES = ("en", "nl", "ru", "uk")
+COVERAGE = ("yes", "partly", "no", "unknown")
+OPERATORS = {
+    "eq": lambda fact, value: fact == value,
+    "ne": lambda fact, value: fact != value,
+    "in": lambda fact, value: fact in value,
+    "ge": lambda fact, value: fact >= value,
+    "le": lambda fact, value: fact <= value,
+    "between": lambda fact, value: value[0] <= fact <= value[1],
+}
+
+
+class RuleFileError(ValueError):
+    """A rule or baseline file is malformed; the message says where and what."""
+
+
+@dataclass(frozen=True)
+class Condition:
+    fact: str
+    op: str
+    value: object
+
+    def holds(self, facts: dict):
+        """True, False, or UNKNOWN when the fact is unknown."""
+        known = facts[self.fact]
+        return UNKNOWN if known is UNKNOWN else OPERATORS[self.op](known, self.value)
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    proposal: str
+    conditions: tuple[Condition, ...]
+    explanation: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date | None
+    covered: str
+
+    def contains(self, day: date) -> bool:
+        return self.start <= day and (self.end is None or day <= self.end)
+
+
+@dataclass(frozen=True)
+class Baseline:
+    version: str
+    effective_from: date
+    description: str
+    coverage: dict[str, tuple[Period, ...]]
+
+    def covers(self, rule_id: str, day: date) -> tuple[str, date | None]:
+        """("yes"/"partly"/"no"/"unknown", the date that state began) for a rule on a day."""
+        for period in self.coverage.get(rule_id, ()):
+            if period.contains(day):
+                return period.covered, period.start
+        return "no", None
+
+
+def _fail(source: str, where: str, what: str):
+    raise RuleFileError(f"{source}: {where}: {what}")
+
+
+def parse_rules(text: str, source: str = "rules.toml") -> tuple[Rule, ...]:
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise RuleFileError(f"{source}: not valid TOML ({exc})") from None
+    rules, seen = [], set()
+    for number, entry in enumerate(document.get("rule", []), start=1):
+        where = f"rule {entry.get('id', number)}"
+        if not isinstance(entry.get("id"), str) or entry["id"] in seen:
+            _fail(source, where, "every rule needs a unique id")
+        if entry.get("proposal") not in PROPOSALS:
+            _fail(source, where, f"proposal must be one of {', '.join(PROPOSALS)}")
+        conditions = []
+        for condition in entry.get("conditions", []):
+            fact, op, value = condition.get("fact"), condition.get("op"), condition.get("value")
+            if fact not in FACTS:
+                _fail(source, where, f"unknown fact {fact!r}")
+            if op not in OPERATORS:
+                _fail(source, where, f"unknown operator {op!r} (use {', '.join(OPERATORS)})")
+            if op == "between" and not (isinstance(value, list) and len(value) == 2 and value[0] <= value[1]):
+                _fail(source, where, f"'between' needs [low, high] with low <= high, not {value!r}")
+            if op == "in" and not isinstance(value, list):
+                _fail(source, where, "'in' needs a list")
+            conditions.append(Condition(fact, op, value))
+        if not conditions:
+            _fail(source, where, "a rule needs at least one condition")
+        explanation = entry.get("explanation", {})
+        missing = [language for language in LANGUAGES if not explanation.get(language)]
+        if missing:
+            _fail(source, where, f"explanation missing in {', '.join(missing)}")
+        seen.add(entry["id"])
+        rules.append(Rule(entry["id"], entry["proposal"], tuple(conditions), dict(explanation)))
+    if not rules:
+        raise RuleFileError(f"{source}: no rules")
+    return tuple(rules)
+
+
+def parse_baseline(text: str, rule_ids, source: str = "baseline") -> Baseline:
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise RuleFileError(f"{source}: not valid TOML ({exc})") from None
+    version, start = document.get("version"), document.get("effective_from")
+    if not isinstance(version, str) or not version.strip():
+        _fail(source, "header", "needs a version")
+    if not isinstance(start, date):
+        _fail(source, "header", "needs effective_from as a date, e.g. 2025-01-01")
+    coverage = {}
+    for rule_id, periods in (document.get("coverage") or {}).items():
+        if rule_id not in rule_ids:
+            _fail(source, f"coverage of {rule_id}", "no such rule")
+        parsed = []
+        for period in periods:
+            begin, end, covered = period.get("from"), period.get("to"), period.get("covered")
+            if not isinstance(begin, date) or (end is not None and (not isinstance(end, date) or end < begin)):
+                _fail(source, f"coverage of {rule_id}", f"malformed date range {period!r}")
+            if covered not in COVERAGE:
+                _fail(source, f"coverage of {rule_id}", f"covered must be one of {', '.join(COVERAGE)}")
+            parsed.append(Period(begin, end, covered))
+        parsed.sort(key=lambda period: period.start)
+        for earlier, later in pairwise(parsed):
+            if earlier.end is None or earlier.end >= later.start:
+                _fail(source, f"coverage of {rule_id}", f"ranges from {earlier.start} and {later.start} overlap")
+        coverage[rule_id] = tuple(parsed)
+    missing = sorted(set(rule_ids) - set(coverage))
+    if missing:
+        _fail(source, "coverage", f"no coverage for {', '.join(missing)}")
+    return Baseline(version.strip(), start, str(document.get("description", "")), coverage)
+
+
+@cache
+def rules() -> tuple[Rule, ...]:
+    return parse_rules((HERE / "rules.toml").read_text(), "casework/rules/rules.toml")
+
+
+def rules_by_id() -> dict[str, Rule]:
+    return {rule.id: rule for rule in rules()}
+
+
+@cache
+def built_in_baseline() -> Baseline:
+    path = HERE / "baselines" / "2022-06-29.toml"
+    return parse_baseline(path.read_text(), rules_by_id(), f"casework/rules/baselines/{path.name}")
+
+
+@dataclass
+class Finding:
+    rule: Rule
+    applies: bool
+    #: Facts whose absence keeps the rule from deciding (empty when `applies`).
+    needs: list[str] = field(default_factory=list)
+
+
+def evaluate(situation: Situation, on: date) -> list[Finding]:
+    """Rules that apply, and rules that would need information to decide; the rest are left out."""
+    facts = derive(situation, on)
+    findings = []
+    for rule in rules():
+        outcomes = [(condition, condition.holds(facts)) for condition in rule.conditions]
+        if any(outcome is False for _condition, outcome in outcomes):
+            continue
+        unknown = [condition.fact for condition, outcome in outcomes if outcome is UNKNOWN]
+        findings.append(Finding(rule, applies=not unknown, needs=unknown))
+    return findings
+
