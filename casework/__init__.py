@@ -46,6 +46,7 @@ def create_app(config: dict | None = None) -> Flask:
     from casework.cases import bp as cases_bp
     from casework.cli import register_commands
     from casework.main import bp as main_bp
+    from casework.stats import bp as stats_bp
     from casework.trail import bp as trail_bp
 
     keyring.init_keys(app)
@@ -59,6 +60,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(admin_bp)
     app.register_blueprint(cases_bp)
     app.register_blueprint(trail_bp)
+    app.register_blueprint(stats_bp)
     register_commands(app)
     return app
 

@@ -36,6 +36,14 @@ def _int(name: str, default: int) -> int:
         raise ConfigError(f"CASEWORK_{name} must be a whole number, not {raw!r}") from exc
 
 
+def _float(name: str, default: float) -> float:
+    raw = _env(name)
+    try:
+        return float(raw) if raw is not None else default
+    except ValueError as exc:
+        raise ConfigError(f"CASEWORK_{name} must be a number, not {raw!r}") from exc
+
+
 def load_config() -> dict:
     """Return Flask settings built from the environment, with safe local defaults."""
     env = _env("ENV", "development")
@@ -60,6 +68,9 @@ def load_config() -> dict:
         "CASEWORK_WARNING_DAYS": _int("WARNING_DAYS", 14),
         "CASEWORK_VOLUNTEER_VIEWS_PER_HOUR": _int("VOLUNTEER_VIEWS_PER_HOUR", 60),
         "CASEWORK_RETENTION_MONTHS": _int("RETENTION_MONTHS", 24),
+        "CASEWORK_EPSILON_TABLE": _float("EPSILON_TABLE", 0.2),
+        "CASEWORK_EPSILON_PERIOD": _float("EPSILON_PERIOD", 1.0),
+        "CASEWORK_EPSILON_LIFETIME": _float("EPSILON_LIFETIME", 3.0),
         "CASEWORK_SESSION_ABSOLUTE": timedelta(hours=_int("SESSION_MAX_HOURS", 12)),
         "PERMANENT_SESSION_LIFETIME": timedelta(minutes=_int("SESSION_IDLE_MINUTES", 30)),
         "SESSION_COOKIE_NAME": cookie_name,

@@ -133,7 +133,7 @@ def _sample_value(column: sa.Column):
         return number % 2 == 0
     if isinstance(kind, sa.Integer):
         return number
-    if isinstance(kind, sa.Numeric):
+    if isinstance(kind, (sa.Numeric, sa.Float)):
         return number
     if isinstance(kind, sa.DateTime):
         return datetime(2026, 1, 1, 12, 0, number % 60)

@@ -2,7 +2,7 @@
 plausible dates and situations, all marked DEMO. Never real people."""
 
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from faker import Faker
 
@@ -11,7 +11,6 @@ from casework.cases import operations
 from casework.extensions import db
 from casework.models import Case, Consent, Person, User
 from casework.people.normalise import CYRILLIC_TO_LATIN
-from casework.rules.tagging import tag_case
 
 DUTCH_CITIES = ["Amsterdam", "Rotterdam", "Utrecht", "Den Haag", "Groningen", "Leiden", "Eindhoven", "Nijmegen", "Ter Apel"]
 
@@ -71,7 +70,6 @@ def seed_case(fake: Faker, rng: random.Random, actor: User, assignees: list[User
         case.asylum_applied_on = opened
     db.session.add(case)
     db.session.flush()
-    case.created_at = opened
-    operations.refresh_deadlines(case)
-    tag_case(case)
+    case.created_at = datetime.combine(opened, datetime.min.time())
+    operations.refresh_coded_facts(case)
     return case

@@ -20,6 +20,7 @@ from casework.people.documents import read_document, write_sealed
 from casework.people.erasure import erase_person
 from casework.people.search import find_people
 from casework.rules.tagging import tag_case
+from casework.stats.catalogue import age_band
 
 PERSON_FIELDS = (
     "surname_latin", "given_names_latin", "surname_cyrillic", "given_names_cyrillic", "date_of_birth", "sex",
@@ -61,8 +62,16 @@ def apply_case(case: Case, data: dict) -> None:
         case.needs = ",".join(data["needs"] or []) or None
 
 
+def refresh_coded_facts(case: Case) -> None:
+    """What follows from a case's facts on every save: deadlines, the age band at intake, proposal tags."""
+    opened = (case.created_at or utcnow()).date()
+    case.age_band = age_band(case.person.date_of_birth, opened)
+    refresh_deadlines(case)
+    tag_case(case)
+
+
 def refresh_deadlines(case: Case) -> None:
-    """Recompute the case's deadlines from its facts (called on every save)."""
+    """Recompute the case's deadlines from its facts."""
     found = deadlines.compute(case, case.person.date_of_birth, case.person.sex)
     db.session.execute(delete(Deadline).where(Deadline.case_id == case.id))
     db.session.add_all(Deadline(case_id=case.id, kind=kind, due_on=due) for kind, due in found)
@@ -120,8 +129,7 @@ def create_case(data: dict, actor: User, *, existing_person: Person | None = Non
     apply_case(case, data)
     db.session.add(case)
     db.session.flush()
-    refresh_deadlines(case)
-    tag_case(case)
+    refresh_coded_facts(case)
     audit.record("case_created", actor=actor, case=case)
     return case
 
@@ -134,8 +142,7 @@ def update_case(case: Case, data: dict, version: int, actor: User) -> None:
     apply_case(case, data)
     case.updated_at = utcnow()
     db.session.flush()
-    refresh_deadlines(case)
-    tag_case(case)
+    refresh_coded_facts(case)
     audit.record("case_edited", actor=actor, case=case)
 
 

@@ -4,6 +4,7 @@ from casework.models.audit import AuditEvent, AuditHead
 from casework.models.case import Case, Consent, Deadline, Note, Partner, Referral
 from casework.models.document import Document
 from casework.models.person import BlindIndex, Person, PersonKey
+from casework.models.stats import LedgerEntry, Release
 from casework.models.tag import CaseTag, PolicyBaseline
 from casework.models.user import ROLE_NAMES, Role, User
 
@@ -15,6 +16,7 @@ __all__ = [
     "CaseTag",
     "Consent",
     "Deadline",
+    "LedgerEntry",
     "Document",
     "Note",
     "Partner",
@@ -23,6 +25,7 @@ __all__ = [
     "PolicyBaseline",
     "ROLE_NAMES",
     "Referral",
+    "Release",
     "Role",
     "User",
 ]

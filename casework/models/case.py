@@ -93,6 +93,8 @@ class Case(OwnedRecord, db.Model):
     written_evidence: Mapped[str | None] = mapped_column(String(8))
     dutch_status: Mapped[str | None] = mapped_column(String(24))
     visa_limited_validity: Mapped[str | None] = mapped_column(String(8))
+    #: Age band at intake (statistics.md): coded, so statistics never need the date of birth.
+    age_band: Mapped[str | None] = mapped_column(String(8))
     #: Needs, as codes separated by commas.
     needs: Mapped[str | None] = mapped_column(String(200))
 

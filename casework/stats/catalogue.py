@@ -1,0 +1,127 @@
+"""The fixed catalogue of tables (statistics.md, points 1 to 3) and how each is counted in SQL.
+
+The privacy unit is one person, counted once per table, in the period of their first intake only,
+with the facts of that first case: so periods hold disjoint populations and compose in parallel.
+Category lists come from this code, never from the data, and every cell is published, zeros too.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from dateutil.relativedelta import relativedelta
+from sqlalchemy import case as when
+from sqlalchemy import func, literal, select
+
+from casework.choices import THIRD_COUNTRIES
+from casework.extensions import db
+from casework.i18n import _l
+from casework.models import Case, CaseTag, Person
+
+AGE_BANDS = ("18-24", "25-34", "35-44", "45+", "unknown")
+SEXES = ("M", "F", "X", "unknown")
+SITUATIONS = ("russia", "third_country", "schengen", "netherlands", "unknown")
+PROPOSALS = ("P1", "P2", "P3", "none")
+LEFT_OUT = ("P1", "P2", "P3", "not_left_out")
+
+LABELS = {
+    "18-24": "18-24", "25-34": "25-34", "35-44": "35-44", "45+": "45+",
+    "unknown": _l("Unknown"), "M": _l("Men"), "F": _l("Women"), "X": _l("X"),
+    "russia": _l("In Russia"), "third_country": _l("In a third country"), "schengen": _l("In another Schengen state"),
+    "netherlands": _l("In the Netherlands"), "P1": _l("P1 humanitarian visa"), "P2": _l("P2 moratorium extended to 35 and over"),
+    "P3": _l("P3 extension of stay"), "none": _l("No proposal"), "not_left_out": _l("Not left out"), "total": _l("Total"),
+}  # fmt: skip
+
+
+def age_band(born: date | None, on: date) -> str:
+    if born is None:
+        return "unknown"
+    age = relativedelta(on, born).years
+    if age < 18:
+        return "unknown"
+    return "18-24" if age < 25 else "25-34" if age < 35 else "35-44" if age < 45 else "45+"
+
+
+def period_bounds(period: str) -> tuple[date, date]:
+    """"2026Q3" -> (2026-07-01, 2026-10-01): the first day, and the day after the last."""
+    year, quarter = int(period[:4]), int(period[-1])
+    if len(period) != 6 or period[4] != "Q" or not 1 <= quarter <= 4:
+        raise ValueError("a period is written like 2026Q3")
+    start = date(year, 3 * quarter - 2, 1)
+    return start, start + relativedelta(months=3)
+
+
+def _first_cases(start: date, end: date):
+    """Each person's first case, for people whose first intake falls in [start, end)."""
+    ranked = select(
+        Case.id.label("case_id"),
+        Case.person_id.label("person_id"),
+        Case.created_at.label("created_at"),
+        Case.age_band.label("age_band"),
+        Case.location.label("location"),
+        func.row_number().over(partition_by=Case.person_id, order_by=(Case.created_at, Case.id)).label("rank"),
+    ).subquery()
+    return (
+        select(ranked)
+        .where(ranked.c.rank == 1, ranked.c.created_at >= start, ranked.c.created_at < end)
+        .subquery()
+    )
+
+
+def _first_proposal(first, column):
+    """The first of P1, P2, P3 that holds (or is left out) for the person's first case."""
+    return (
+        select(func.min(CaseTag.proposal))
+        .where(CaseTag.case_id == first.c.case_id, CaseTag.holds, column)
+        .scalar_subquery()
+    )
+
+
+def _dimension(name: str, first):
+    if name == "total":
+        return literal("total")
+    if name == "age_band":
+        return func.coalesce(first.c.age_band, "unknown")
+    if name == "sex":
+        return func.coalesce(Person.sex, "unknown")
+    if name == "situation":
+        return when(
+            (first.c.location == "russia", "russia"),
+            (first.c.location.in_(sorted(THIRD_COUNTRIES)), "third_country"),
+            (first.c.location == "schengen", "schengen"),
+            (first.c.location == "netherlands", "netherlands"),
+            else_="unknown",
+        )
+    if name == "proposal":
+        return func.coalesce(_first_proposal(first, CaseTag.holds), "none")
+    if name == "left_out":
+        return func.coalesce(_first_proposal(first, CaseTag.left_out), "not_left_out")
+    raise KeyError(name)
+
+
+@dataclass(frozen=True)
+class Table:
+    id: str
+    title: object
+    dimension: str
+    categories: tuple[str, ...]
+
+    def count(self, period: str) -> list[int]:
+        """True counts for every category, in catalogue order, zeros included. Never published."""
+        first = _first_cases(*period_bounds(period))
+        key = _dimension(self.dimension, first).label("key")
+        rows = db.session.execute(
+            select(key, func.count()).select_from(first).join(Person, Person.id == first.c.person_id).group_by(key)
+        ).all()
+        found = dict(rows)
+        return [int(found.get(category, 0)) for category in self.categories]
+
+
+CATALOGUE = (
+    Table("total", _l("People who asked for help"), "total", ("total",)),
+    Table("age_band", _l("By age band"), "age_band", AGE_BANDS),
+    Table("sex", _l("By sex"), "sex", SEXES),
+    Table("situation", _l("By where they were"), "situation", SITUATIONS),
+    Table("proposal", _l("By the proposal that would help (first that applies)"), "proposal", PROPOSALS),
+    Table("left_out", _l("Left out by current policy, by proposal (first that applies)"), "left_out", LEFT_OUT),
+)
+TABLES = {table.id: table for table in CATALOGUE}

@@ -1,0 +1,60 @@
+"""The global privacy-budget ledger (statistics.md, point 6).
+
+Budget is reserved in the same transaction, before any data is read; the caps are checked against
+everything already spent by anyone. A table is charged once per period (a unique row), so two
+concurrent releases of a period cannot both spend: the second fails on the unique constraint.
+Periods hold disjoint people (first intake only), so they compose in parallel: the lifetime cap is
+charged only for tables whose populations overlap across periods, of which the catalogue has none.
+"""
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from casework.extensions import db
+from casework.i18n import _l
+from casework.models import LedgerEntry
+
+
+class BudgetRefused(Exception):
+    """Spending would pass a cap; the message is translated and safe to show."""
+
+
+def caps() -> dict[str, float]:
+    config = current_app.config
+    return {
+        "table": config["CASEWORK_EPSILON_TABLE"],
+        "period": config["CASEWORK_EPSILON_PERIOD"],
+        "lifetime": config["CASEWORK_EPSILON_LIFETIME"],
+    }
+
+
+def spent_in(period: str) -> float:
+    return float(db.session.scalar(select(func.coalesce(func.sum(LedgerEntry.epsilon), 0.0)).where(LedgerEntry.period == period)))
+
+
+def spent_over_lifetime() -> float:
+    """Overlapping tables add up; disjoint periods cost only as much as the most expensive period."""
+    overlapping = db.session.scalar(select(func.coalesce(func.sum(LedgerEntry.epsilon), 0.0)).where(LedgerEntry.overlapping))
+    per_period = db.session.execute(
+        select(LedgerEntry.period, func.sum(LedgerEntry.epsilon)).where(LedgerEntry.overlapping.is_(False)).group_by(LedgerEntry.period)
+    ).all()
+    return float(overlapping) + max((float(total) for _period, total in per_period), default=0.0)
+
+
+def reserve(period: str, costs: dict[str, float], release_id: int | None = None) -> list[LedgerEntry]:
+    """Charge each table's cost for `period`, or refuse the whole request before any data is read."""
+    limit = caps()
+    if any(cost > limit["table"] + 1e-12 for cost in costs.values()):
+        raise BudgetRefused(_l("A table may not cost more than epsilon %(cap)s.", cap=limit["table"]))
+    already = db.session.scalars(select(LedgerEntry.table_id).where(LedgerEntry.period == period, LedgerEntry.table_id.in_(costs))).all()
+    if already:
+        raise BudgetRefused(_l("These tables were released for this period already; a period is never recomputed."))
+    if spent_in(period) + sum(costs.values()) > limit["period"] + 1e-9:
+        raise BudgetRefused(_l("This would pass the privacy budget of the period (epsilon %(cap)s).", cap=limit["period"]))
+    after = max(spent_over_lifetime(), spent_in(period) + sum(costs.values()))
+    if after > limit["lifetime"] + 1e-9:
+        raise BudgetRefused(_l("This would pass the lifetime privacy budget (epsilon %(cap)s).", cap=limit["lifetime"]))
+    entries = [LedgerEntry(period=period, table_id=table_id, epsilon=cost, release_id=release_id) for table_id, cost in costs.items()]
+    db.session.add_all(entries)
+    db.session.flush()
+    return entries

@@ -1,0 +1,99 @@
+"""Releases: requested for a closed period, approved by an admin, computed once, frozen, served alike.
+
+Computing a release reserves the budget first (ledger.reserve), then counts in SQL over coded
+columns only, adds noise once per table, reconciles every table to the period's total, applies the
+display rule, and stores the result. Nothing is ever recomputed.
+"""
+
+import json
+from datetime import date
+
+from flask import current_app
+from sqlalchemy import select
+
+from casework import audit
+from casework.extensions import db
+from casework.i18n import _l
+from casework.models import Release
+from casework.stats import ledger, privacy
+from casework.stats.catalogue import CATALOGUE, period_bounds
+
+DISPLAY_RULE = "noisy counts; negative shown as 0; below 10 shown as <10; otherwise rounded to the nearest 5"
+
+
+class ReleaseRefused(Exception):
+    """The release cannot be requested or made; the message is translated and safe to show."""
+
+
+def closed_periods(today: date | None = None, back: int = 12) -> list[str]:
+    """The last `back` quarters that have ended, newest first."""
+    today = today or date.today()
+    year, quarter = today.year, (today.month - 1) // 3 + 1
+    periods = []
+    for _ in range(back):
+        quarter -= 1
+        if quarter == 0:
+            year, quarter = year - 1, 4
+        periods.append(f"{year}Q{quarter}")
+    return periods
+
+
+def request_release(period: str, actor) -> Release:
+    try:
+        _start, end = period_bounds(period)
+    except ValueError:
+        raise ReleaseRefused(_l("A period is written like 2026Q3.")) from None
+    if end > date.today():
+        raise ReleaseRefused(_l("Only a period that has ended can be released."))
+    if db.session.scalar(select(Release).where(Release.period == period)) is not None:
+        raise ReleaseRefused(_l("This period has been requested or released already; a period is never recomputed."))
+    release = Release(period=period, requested_by_id=actor.id if actor else None)
+    db.session.add(release)
+    db.session.flush()
+    audit.record("release_requested", actor=actor, detail=period)
+    return release
+
+
+def epsilon_per_table() -> float:
+    """The period's budget shared evenly by the catalogue's tables, within the per-table cap."""
+    caps = ledger.caps()
+    return min(caps["table"], caps["period"] / len(CATALOGUE))
+
+
+def publish(release: Release, actor) -> Release:
+    """Approve and compute: budget first, then data, once."""
+    if release.status == "published":
+        raise ReleaseRefused(_l("This release is published already; a period is never recomputed."))
+    epsilon = epsilon_per_table()
+    costs = {table.id: privacy.privacy_cost(epsilon) for table in CATALOGUE}
+    ledger.reserve(release.period, costs, release.id)
+    noisy = {table.id: privacy.add_noise(table.count(release.period), epsilon) for table in CATALOGUE}
+    total = max(noisy["total"][0], 0)
+    tables, internal = [], {}
+    for table in CATALOGUE:
+        reconciled = [total] if table.id == "total" else privacy.reconcile(noisy[table.id], total)
+        internal[table.id] = {"reconciled": reconciled, "total": total}
+        tables.append({
+            "id": table.id,
+            "cells": [{"category": category, "value": privacy.display(value)} for category, value in zip(table.categories, reconciled, strict=True)],
+            "total": privacy.display(total),
+        })  # fmt: skip
+    release.released_on = date.today()
+    release.content = json.dumps(
+        {
+            "period": release.period,
+            "released_on": release.released_on.isoformat(),
+            "epsilon_per_table": round(epsilon, 6),
+            "epsilon_for_the_period": round(sum(costs.values()), 6),
+            "display_rule": DISPLAY_RULE,
+            "privacy_unit": "one person, counted once per table, in the period of their first intake",
+            "tables": tables,
+        },
+        ensure_ascii=False,
+        indent=2,
+    )
+    release.internal = json.dumps(internal)
+    release.status, release.approved_by_id = "published", actor.id if actor else None
+    audit.record("release_published", actor=actor, detail=release.period)
+    current_app.logger.info("Statistics release %s published", release.period)
+    return release
