@@ -14,7 +14,7 @@ from casework.choices import OPEN_STATUSES
 from casework.extensions import db
 from casework.i18n import _l
 from casework.models import Case, Consent, Deadline, Document, Note, Partner, Person, Referral, Role, User
-from casework.models.encrypted import encrypted_attributes
+from casework.models.encrypted import ENCRYPTED_MODELS, encrypted_attributes
 from casework.models.user import utcnow
 from casework.people.documents import read_document, write_sealed
 from casework.people.erasure import erase_person
@@ -215,8 +215,10 @@ def erase(case: Case, actor: User) -> None:
 def move_case(case: Case, person: Person) -> None:
     """Attach a case (with its notes, referrals and documents) to another person: everything is
     re-encrypted under that person's data key."""
-    rows = [case] + db.session.scalars(select(Note).where(Note.case_id == case.id)).all()
-    rows += db.session.scalars(select(Referral).where(Referral.case_id == case.id)).all()
+    rows = [case]
+    for model in sorted(ENCRYPTED_MODELS - {Case, Document}, key=lambda model: model.__name__):
+        if hasattr(model, "case_id"):
+            rows += db.session.scalars(select(model).where(model.case_id == case.id)).all()
     values = [(row, name, getattr(row, name)) for row in rows for name in encrypted_attributes(type(row))]
     documents = db.session.scalars(select(Document).where(Document.case_id == case.id)).all()
     contents = [(document, document.original_name, read_document(document)) for document in documents]

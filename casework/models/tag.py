@@ -46,7 +46,7 @@ class CaseTag(_CaseRecord, db.Model):
 
     def settle(self) -> None:
         """Recompute what follows from the suggestion and the decision."""
-        self.holds = (self.suggested and self.decision != "rejected") or self.decision == "added"
+        self.holds = self.decision in ("confirmed", "added") or (self.suggested and self.decision != "rejected")
         self.left_out = self.holds and self.coverage == "no"
 
 

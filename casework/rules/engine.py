@@ -81,6 +81,15 @@ def _fail(source: str, where: str, what: str):
     raise RuleFileError(f"{source}: {where}: {what}")
 
 
+def _number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _plain_date(value) -> bool:
+    """A TOML date, not a date-time (which Python also counts as a date)."""
+    return type(value) is date
+
+
 def parse_rules(text: str, source: str = "rules.toml") -> tuple[Rule, ...]:
     try:
         document = tomllib.loads(text)
@@ -100,8 +109,10 @@ def parse_rules(text: str, source: str = "rules.toml") -> tuple[Rule, ...]:
                 _fail(source, where, f"unknown fact {fact!r}")
             if op not in OPERATORS:
                 _fail(source, where, f"unknown operator {op!r} (use {', '.join(OPERATORS)})")
-            if op == "between" and not (isinstance(value, list) and len(value) == 2 and value[0] <= value[1]):
-                _fail(source, where, f"'between' needs [low, high] with low <= high, not {value!r}")
+            if op == "between" and not (isinstance(value, list) and len(value) == 2 and all(map(_number, value)) and value[0] <= value[1]):
+                _fail(source, where, f"'between' needs [low, high] numbers with low <= high, not {value!r}")
+            if op in ("ge", "le") and not _number(value):
+                _fail(source, where, f"'{op}' needs a number, not {value!r}")
             if op == "in" and not isinstance(value, list):
                 _fail(source, where, "'in' needs a list")
             conditions.append(Condition(fact, op, value))
@@ -118,7 +129,9 @@ def parse_rules(text: str, source: str = "rules.toml") -> tuple[Rule, ...]:
     return tuple(rules)
 
 
-def parse_baseline(text: str, rule_ids, source: str = "baseline") -> Baseline:
+def parse_baseline(text: str, rule_ids, source: str = "baseline", *, strict: bool = True) -> Baseline:
+    """Check a baseline file. `strict=False` reads a stored one: a rule added to the table since it
+    was loaded counts as "unknown" there, instead of making every stored baseline unreadable."""
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -126,16 +139,21 @@ def parse_baseline(text: str, rule_ids, source: str = "baseline") -> Baseline:
     version, start = document.get("version"), document.get("effective_from")
     if not isinstance(version, str) or not version.strip():
         _fail(source, "header", "needs a version")
-    if not isinstance(start, date):
+    if not _plain_date(start):
         _fail(source, "header", "needs effective_from as a date, e.g. 2025-01-01")
+    table = document.get("coverage", {})
+    if not isinstance(table, dict):
+        _fail(source, "coverage", "needs a [coverage] table with one list of ranges per rule")
     coverage = {}
-    for rule_id, periods in (document.get("coverage") or {}).items():
+    for rule_id, periods in table.items():
         if rule_id not in rule_ids:
             _fail(source, f"coverage of {rule_id}", "no such rule")
+        if not isinstance(periods, list) or not all(isinstance(period, dict) for period in periods):
+            _fail(source, f"coverage of {rule_id}", "needs a list of ranges like { from = 2024-01-01, covered = \"no\" }")
         parsed = []
         for period in periods:
             begin, end, covered = period.get("from"), period.get("to"), period.get("covered")
-            if not isinstance(begin, date) or (end is not None and (not isinstance(end, date) or end < begin)):
+            if not _plain_date(begin) or (end is not None and (not _plain_date(end) or end < begin)):
                 _fail(source, f"coverage of {rule_id}", f"malformed date range {period!r}")
             if covered not in COVERAGE:
                 _fail(source, f"coverage of {rule_id}", f"covered must be one of {', '.join(COVERAGE)}")
@@ -146,8 +164,10 @@ def parse_baseline(text: str, rule_ids, source: str = "baseline") -> Baseline:
                 _fail(source, f"coverage of {rule_id}", f"ranges from {earlier.start} and {later.start} overlap")
         coverage[rule_id] = tuple(parsed)
     missing = sorted(set(rule_ids) - set(coverage))
-    if missing:
+    if missing and strict:
         _fail(source, "coverage", f"no coverage for {', '.join(missing)}")
+    for rule_id in missing:
+        coverage[rule_id] = (Period(date.min, None, "unknown"),)
     return Baseline(version.strip(), start, str(document.get("description", "")), coverage)
 
 

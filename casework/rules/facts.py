@@ -154,11 +154,13 @@ def _deserted_as_professional_or_mobilised(s: Situation):
 
 
 def _reservist_or_mobilisation_summons(s: Situation):
-    if s.military_situation == "reservist" or s.summons_purpose == "mobilisation":
+    """A reservist (mobilised men are reservists who were called up), or summoned for mobilisation."""
+    if s.military_situation in ("reservist", "mobilised") or s.summons_purpose == "mobilisation":
         return True
-    if _known(s.military_situation) is UNKNOWN and _known(s.summons_purpose) is UNKNOWN:
-        return UNKNOWN
-    return False
+    no_mobilisation_summons = s.summons_type == "none" or _known(s.summons_purpose) is not UNKNOWN
+    if _known(s.military_situation) is not UNKNOWN and no_mobilisation_summons:
+        return False
+    return UNKNOWN
 
 
 def _days_until_expiry(s: Situation, on: date):
@@ -204,7 +206,7 @@ SOURCES = {
     "medical_or_military_specialty": ("profession_class", "specialty_class"),
     "refused_or_deserted_as_conscript": ("action", "military_situation"),
     "deserted_as_professional_or_mobilised": ("action", "military_situation"),
-    "reservist_or_mobilisation_summons": ("military_situation", "summons_purpose"),
+    "reservist_or_mobilisation_summons": ("military_situation", "summons_type", "summons_purpose"),
     "days_until_expiry": ("permit_expires_on",),
     "dutch_degree_within_3_years": ("degree_completed_on",),
     "has_dutch_degree": ("degree_completed_on",),

@@ -17,9 +17,9 @@ from casework.rules.facts import Situation
 def baselines() -> list[engine.Baseline]:
     """The built-in baseline and every uploaded one, oldest first."""
     found = [engine.built_in_baseline()]
-    for row in db.session.scalars(select(PolicyBaseline).order_by(PolicyBaseline.effective_from)):
-        found.append(engine.parse_baseline(row.content, engine.rules_by_id(), f"baseline {row.version}"))
-    return sorted(found, key=lambda baseline: baseline.effective_from)
+    for row in db.session.scalars(select(PolicyBaseline).order_by(PolicyBaseline.effective_from, PolicyBaseline.id)):
+        found.append(engine.parse_baseline(row.content, engine.rules_by_id(), f"baseline {row.version}", strict=False))
+    return sorted(found, key=lambda baseline: baseline.effective_from)  # stable: later uploads win ties
 
 
 def baseline_on(day: date, known: list[engine.Baseline] | None = None) -> engine.Baseline:
@@ -37,7 +37,12 @@ class Change:
 
 
 def tag_case(case: Case, on: date | None = None, baseline: engine.Baseline | None = None) -> Change:
-    """Evaluate the case and store its tags; a person's decisions are kept and re-settled."""
+    """Evaluate the case and store its tags; a person's decisions are kept and re-settled.
+
+    An erased person's case keeps the tags it had: the facts to re-evaluate it are gone for good.
+    """
+    if case.person.erased:
+        return Change()
     on = on or date.today()
     baseline = baseline or baseline_on(on)
     findings = {finding.rule.id: finding for finding in engine.evaluate(Situation.of(case), on)}
