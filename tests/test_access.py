@@ -117,3 +117,24 @@ def test_anonymous_background_fetches_get_401_not_the_sign_in_page(client):
     response = client.get("/apple-touch-icon.png", headers={"Sec-Fetch-Dest": "image"})
     assert response.status_code == 401
     assert client.get("/cases/", headers={"Sec-Fetch-Dest": "document"}).status_code == 302
+
+
+@pytest.mark.parametrize(("role", "expected"), [("volunteer", 404), ("advocate", 404), ("coordinator", 200), ("admin", 200)])
+def test_audit_trail_only_for_coordinators_and_admins(signed_in, role, expected):
+    client, _ = signed_in(role)
+    assert client.get("/audit/").status_code == expected
+
+
+@pytest.mark.parametrize(("role", "expected"), [("volunteer", 404), ("advocate", 200), ("coordinator", 200), ("admin", 200)])
+def test_statistics_only_for_advocates_coordinators_and_admins(signed_in, role, expected):
+    client, _ = signed_in(role)
+    assert client.get("/stats/").status_code == expected
+
+
+@pytest.mark.parametrize("role", ["advocate", "admin"])
+def test_advocates_and_admins_see_no_case_data(app, signed_in, role):
+    client, _ = signed_in(role)
+    for rule in rules(app, "GET"):
+        if rule.endpoint.startswith("cases."):
+            url = build(app, rule)
+            assert client.get(url).status_code == 404, url
