@@ -5,6 +5,7 @@ with the facts of that first case: so periods hold disjoint populations and comp
 Category lists come from this code, never from the data, and every cell is published, zeros too.
 """
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -41,11 +42,18 @@ def age_band(born: date | None, on: date) -> str:
     return "18-24" if age < 25 else "25-34" if age < 35 else "35-44" if age < 45 else "45+"
 
 
+PERIOD = re.compile(r"[0-9]{4}Q[1-4]")
+
+
 def period_bounds(period: str) -> tuple[date, date]:
-    """"2026Q3" -> (2026-07-01, 2026-10-01): the first day, and the day after the last."""
-    year, quarter = int(period[:4]), int(period[-1])
-    if len(period) != 6 or period[4] != "Q" or not 1 <= quarter <= 4:
+    """"2026Q3" -> (2026-07-01, 2026-10-01): the first day, and the day after the last.
+
+    Only this exact ASCII spelling is accepted: any other (full-width or other scripts' digits) would
+    name the same people under a new key and let a period be released twice.
+    """
+    if not isinstance(period, str) or not PERIOD.fullmatch(period):
         raise ValueError("a period is written like 2026Q3")
+    year, quarter = int(period[:4]), int(period[-1])
     start = date(year, 3 * quarter - 2, 1)
     return start, start + relativedelta(months=3)
 

@@ -61,6 +61,9 @@ def chart_svg(release, table_id: str) -> bytes:
     axes.set_yticks(range(len(names)), names)
     axes.invert_yaxis()
     axes.bar_label(bars, labels=[cell["value"] for cell in table["cells"]], padding=3)
+    # The bars carry their published values; an axis would show numbers no table publishes.
+    axes.xaxis.set_ticks([])
+    axes.set_xlim(0, max(heights + [10]) * 1.15)
     axes.set_xlabel(_("people (noisy, rounded to 5)"))
     axes.set_title(f"{TABLES[table_id].title} · {data['period']}")
     axes.spines[["top", "right"]].set_visible(False)

@@ -32,17 +32,32 @@ def spent_in(period: str) -> float:
     return float(db.session.scalar(select(func.coalesce(func.sum(LedgerEntry.epsilon), 0.0)).where(LedgerEntry.period == period)))
 
 
-def spent_over_lifetime() -> float:
-    """Overlapping tables add up; disjoint periods cost only as much as the most expensive period."""
-    overlapping = db.session.scalar(select(func.coalesce(func.sum(LedgerEntry.epsilon), 0.0)).where(LedgerEntry.overlapping))
-    per_period = db.session.execute(
-        select(LedgerEntry.period, func.sum(LedgerEntry.epsilon)).where(LedgerEntry.overlapping.is_(False)).group_by(LedgerEntry.period)
-    ).all()
-    return float(overlapping) + max((float(total) for _period, total in per_period), default=0.0)
+def spent_over_lifetime(adding: dict[str, float] | None = None, period: str | None = None, overlapping: bool = False) -> float:
+    """Overlapping tables add up; disjoint periods cost only as much as the most expensive period.
+
+    With `adding`, the lifetime spending as it would be once those costs are charged to `period`.
+    """
+    added = sum((adding or {}).values())
+    shared = float(db.session.scalar(select(func.coalesce(func.sum(LedgerEntry.epsilon), 0.0)).where(LedgerEntry.overlapping)))
+    per_period = {
+        row_period: float(total)
+        for row_period, total in db.session.execute(
+            select(LedgerEntry.period, func.sum(LedgerEntry.epsilon)).where(LedgerEntry.overlapping.is_(False)).group_by(LedgerEntry.period)
+        )
+    }
+    if overlapping:
+        shared += added
+    elif period is not None:
+        per_period[period] = per_period.get(period, 0.0) + added
+    return shared + max(per_period.values(), default=0.0)
 
 
-def reserve(period: str, costs: dict[str, float], release_id: int | None = None) -> list[LedgerEntry]:
-    """Charge each table's cost for `period`, or refuse the whole request before any data is read."""
+def reserve(period: str, costs: dict[str, float], release_id: int | None = None, overlapping: bool = False) -> list[LedgerEntry]:
+    """Charge each table's cost for `period`, or refuse the whole request before any data is read.
+
+    `overlapping` marks tables whose population is not confined to the period; the catalogue has
+    none today, and such tables would count in full against the lifetime cap.
+    """
     limit = caps()
     if any(cost > limit["table"] + 1e-12 for cost in costs.values()):
         raise BudgetRefused(_l("A table may not cost more than epsilon %(cap)s.", cap=limit["table"]))
@@ -51,10 +66,12 @@ def reserve(period: str, costs: dict[str, float], release_id: int | None = None)
         raise BudgetRefused(_l("These tables were released for this period already; a period is never recomputed."))
     if spent_in(period) + sum(costs.values()) > limit["period"] + 1e-9:
         raise BudgetRefused(_l("This would pass the privacy budget of the period (epsilon %(cap)s).", cap=limit["period"]))
-    after = max(spent_over_lifetime(), spent_in(period) + sum(costs.values()))
-    if after > limit["lifetime"] + 1e-9:
+    if spent_over_lifetime(costs, period, overlapping) > limit["lifetime"] + 1e-9:
         raise BudgetRefused(_l("This would pass the lifetime privacy budget (epsilon %(cap)s).", cap=limit["lifetime"]))
-    entries = [LedgerEntry(period=period, table_id=table_id, epsilon=cost, release_id=release_id) for table_id, cost in costs.items()]
+    entries = [
+        LedgerEntry(period=period, table_id=table_id, epsilon=cost, release_id=release_id, overlapping=overlapping)
+        for table_id, cost in costs.items()
+    ]
     db.session.add_all(entries)
     db.session.flush()
     return entries
