@@ -1,6 +1,6 @@
 """Run every benchmark in turn; each prints its own figures."""
 
-from benchmarks import cases, encryption, sign_in
+from benchmarks import cases, encryption, sign_in, stats
 
-for module in (sign_in, encryption, cases):
+for module in (sign_in, encryption, cases, stats):
     module.main()

@@ -16,7 +16,7 @@ from casework.extensions import db
 from casework.i18n import _l
 from casework.models import Release
 from casework.stats import ledger, privacy
-from casework.stats.catalogue import CATALOGUE, period_bounds
+from casework.stats.catalogue import CATALOGUE, count_period, period_bounds
 
 DISPLAY_RULE = "noisy counts; negative shown as 0; below 10 shown as <10; otherwise rounded to the nearest 5"
 
@@ -67,7 +67,8 @@ def publish(release: Release, actor) -> Release:
     epsilon = epsilon_per_table()
     costs = {table.id: privacy.privacy_cost(epsilon) for table in CATALOGUE}
     ledger.reserve(release.period, costs, release.id)
-    noisy = {table.id: privacy.add_noise(table.count(release.period), epsilon) for table in CATALOGUE}
+    counts = count_period(release.period)
+    noisy = {table.id: privacy.add_noise(counts[table.id], epsilon) for table in CATALOGUE}
     total = max(noisy["total"][0], 0)
     tables, internal = [], {}
     for table in CATALOGUE:
