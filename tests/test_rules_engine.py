@@ -492,7 +492,10 @@ def r8(on=LATER):
 
 
 def r9(on=LATER):
-    return Situation(date_of_birth=born(on, 22), sex="M", location="netherlands", dutch_status="exchange_student")
+    """An exchange student without a Dutch degree; were he a researcher, he has no permit for research."""
+    return Situation(
+        date_of_birth=born(on, 22), sex="M", location="netherlands", dutch_status="exchange_student", research_permit="no"
+    )
 
 
 def r10(on=LATER):
@@ -501,8 +504,8 @@ def r10(on=LATER):
     )
 
 
-SITUATIONS = {"R3": (r3, "asylum_pending"), "R4": (r4, "asylum_pending"), "R5": (r5, "asylum_pending"), "R6": (r6, None),
-              "R7": (r7, "schengen_visa"), "R8": (r8, "student"), "R9": (r9, "exchange_student"), "R10": (r10, "asylum_pending")}  # fmt: skip
+SITUATIONS = {"R3": (r3, ("asylum_pending",)), "R4": (r4, ("asylum_pending",)), "R5": (r5, ("asylum_pending",)), "R6": (r6, None),
+              "R7": (r7, ("schengen_visa",)), "R8": (r8, ("student",)), "R9": (r9, ("exchange_student", "researcher")), "R10": (r10, ("asylum_pending",))}  # fmt: skip
 DUTCH_STATUSES = [code for code, _label in choices.DUTCH_STATUSES if code != "unknown"]
 
 
@@ -531,11 +534,11 @@ def test_netherlands_rules_need_the_location_when_unknown(rule_id):
 @pytest.mark.parametrize("status", DUTCH_STATUSES)
 @pytest.mark.parametrize("rule_id", NETHERLANDS_RULES)
 def test_each_dutch_status_decides_the_rules_that_name_one(rule_id, status):
-    """R3/R4/R5/R10 need asylum pending, R7 a short-stay visa, R8 student, R9 exchange student;
-    every other status leaves the rule out. R6 does not depend on the status."""
+    """R3/R4/R5/R10 need asylum pending, R7 a short-stay visa, R8 student, R9 exchange student or
+    researcher; every other status leaves the rule out. R6 does not depend on the status."""
     build, wanted = SITUATIONS[rule_id]
     situation = replace(build(), dutch_status=status)
-    if wanted is None or status == wanted:
+    if wanted is None or status in wanted:
         assert_applies(situation, LATER, rule_id)
     else:
         assert_absent(situation, LATER, rule_id)
@@ -544,9 +547,11 @@ def test_each_dutch_status_decides_the_rules_that_name_one(rule_id, status):
 @pytest.mark.parametrize("rule_id", [rule for rule, (_b, wanted) in SITUATIONS.items() if wanted])
 @pytest.mark.parametrize("status", [None, "unknown"])
 def test_netherlands_rules_need_the_dutch_status_when_unknown(rule_id, status):
-    """Rules that name a Dutch status ask for it, and only for it, when it is unrecorded or unknown."""
+    """Rules that name a Dutch status ask for it when it is unrecorded or unknown, and for nothing else
+    (R9 also for whether he has an orientation year, which follows from the status)."""
     build, _wanted = SITUATIONS[rule_id]
-    assert_needs(replace(build(), dutch_status=status), LATER, rule_id, ["dutch_status"])
+    expected = ["dutch_status", "no_orientation_year"] if rule_id == "R9" else ["dutch_status"]
+    assert_needs(replace(build(), dutch_status=status), LATER, rule_id, expected)
 
 
 @pytest.mark.parametrize("applied_age, holds", [(17, False), (18, True), (27, True), (28, False)])
@@ -739,17 +744,30 @@ def test_r9_exchange_student_with_and_without_a_dutch_degree():
     assert_absent(replace(r9(), dutch_status="student"), LATER, "R9")
 
 
+@pytest.mark.parametrize(("permit", "outcome"), [("no", "applies"), ("yes", "absent"), (None, "needs"), ("unknown", "needs")])
+def test_r9_researcher_with_and_without_a_residence_permit_for_research(permit, outcome):
+    """R9's other half: a researcher without a residence permit for research has no orientation year;
+    with one he has; not knowing which is asked for, never guessed."""
+    situation = replace(r9(), dutch_status="researcher", research_permit=permit)
+    if outcome == "applies":
+        assert_applies(situation, LATER, "R9")
+    elif outcome == "absent":
+        assert_absent(situation, LATER, "R9")
+    else:
+        assert_needs(situation, LATER, "R9", ["no_orientation_year"])
+
+
 # Missing facts -------------------------------------------------------------------------------
 
 
 def test_nothing_known_every_rule_needs_its_unknown_facts_and_none_applies():
     """An empty Situation: no rule applies, each needs exactly its conditions' facts that are
-    unknown (R9's has_dutch_degree and R10's conscription_age_raised are known: False and True)."""
+    unknown (R10's conscription_age_raised is known: True)."""
     result = found(Situation(), LATER)
     assert set(result) == set(RULE_IDS)
     for rule_id, finding in result.items():
         assert not finding.applies, rule_id
-        expected = [c.fact for c in RULE_IDS[rule_id].conditions if c.fact not in ("has_dutch_degree", "conscription_age_raised")]
+        expected = [c.fact for c in RULE_IDS[rule_id].conditions if c.fact != "conscription_age_raised"]
         assert finding.needs == expected, rule_id
 
 
@@ -812,6 +830,7 @@ situations = st.builds(
     action=codes(choices.ACTIONS),
     permit_expires_on=st.none() | st.dates(date(2015, 1, 1), date(2035, 12, 31)),
     degree_completed_on=st.none() | st.dates(date(2010, 1, 1), date(2031, 12, 31)),
+    research_permit=codes(choices.YES_NO_UNKNOWN),
     asylum_applied_on=st.none() | st.dates(date(2014, 1, 1), date(2030, 12, 31)),
 )
 evaluation_days = st.dates(date(2022, 1, 1), date(2030, 12, 31))
@@ -854,7 +873,7 @@ def test_every_derived_fact_is_unknown_or_of_its_kind(situation, on):
         assert value is not None and value != "unknown" and value != "", (name, value)
     for name in ("within_call_up_age", "military_contact", "medical_or_military_specialty", "refused_or_deserted_as_conscript",
                  "deserted_as_professional_or_mobilised", "reservist_or_mobilisation_summons", "dutch_degree_within_3_years",
-                 "has_dutch_degree", "conscription_age_raised"):  # fmt: skip
+                 "no_orientation_year", "conscription_age_raised"):  # fmt: skip
         assert derived[name] is UNKNOWN or isinstance(derived[name], bool), (name, derived[name])
 
 

@@ -258,6 +258,26 @@ def test_missing_date_of_birth_is_asked_for_queued_and_resolved_by_an_edit(app, 
     assert "Kuznetsov" not in page_text(coordinator_client.get("/cases/missing"))
 
 
+def test_a_researchers_permit_for_research_decides_r9_through_the_edit_form(app, signed_in, create_case):
+    """R9's researcher half: a researcher whose permit for research is not recorded needs it (the page
+    names the field); "no" through the edit form makes R9 hold and left out; "yes" removes it."""
+    client, volunteer = signed_in("volunteer")
+    case_id = create_case(by=volunteer, **{**R8_CASE, "dutch_status": "researcher", "degree_completed_on": None})
+
+    assert tags_of(app, case_id)["R9"]["needs"] == "no_orientation_year"
+    section = proposals_section(client.get(f"/cases/{case_id}"))
+    assert "Researcher with a residence permit for research" in section
+
+    edit(client, case_id, research_permit="no")
+    tags = tags_of(app, case_id)
+    assert tags["R9"]["needs"] == "" and tags["R9"]["holds"] and tags["R9"]["left_out"]
+    with app.app_context():
+        assert db.session.get(Case, case_id).research_permit == "no"
+
+    edit(client, case_id, research_permit="yes")
+    assert "R9" not in tags_of(app, case_id)
+
+
 def test_the_missing_queue_is_for_coordinators_only(app, signed_in):
     """Volunteers do not get the missing-information queue (404)."""
     client, _volunteer = signed_in("volunteer")

@@ -25,6 +25,7 @@ SITUATIONS = [
     ("netherlands", "schengen_visa", "never_served", "none", "fears_call_up"),
     ("netherlands", "student", "never_served", "none", "fears_call_up"),
     ("netherlands", "exchange_student", "conscription_age", "none", "fears_call_up"),
+    ("netherlands", "researcher", "reservist", "none", "evaded_mobilisation"),
     ("schengen", "none", "reservist", "electronic", "evaded_mobilisation"),
 ]
 
@@ -64,8 +65,10 @@ def seed_case(fake: Faker, rng: random.Random, actor: User, assignees: list[User
         case.summons_purpose = "mobilisation" if military in ("reservist", "mobilised") else "conscription"
         case.summons_posted_on = opened - timedelta(days=rng.randint(5, 60))
         case.summons_appear_on = case.summons_posted_on + timedelta(days=rng.randint(3, 20))
-    if status in ("schengen_visa", "student", "exchange_student"):
+    if status in ("schengen_visa", "student", "exchange_student", "researcher"):
         case.permit_expires_on = today + timedelta(days=rng.randint(-10, 200))
+    if status == "researcher":
+        case.research_permit = rng.choice(["yes", "no", "unknown"])
     if status == "asylum_pending":
         case.asylum_applied_on = opened
     db.session.add(case)

@@ -122,6 +122,7 @@ class CaseFields(Form):
     days_used = IntegerField(_l("Days used in the current 180-day window"), validators=[Optional(), NumberRange(0, 180)])
     permit_expires_on = optional_date(_l("Visa or permit expires on"))
     degree_completed_on = optional_date(_l("Dutch degree completed on"))
+    research_permit = coded(_l("Researcher with a residence permit for research"), choices.YES_NO_UNKNOWN)
     asylum_applied_on = optional_date(_l("Asylum application date"))
     asylum_decided_on = optional_date(_l("Asylum decision date"))
 

@@ -31,7 +31,7 @@ CASE_FIELDS = (
     "specialty_class", "fitness_category", "profession_class", "deferral", "deferral_until", "summons_type",
     "summons_purpose", "summons_posted_on", "summons_appear_on", "exit_ban", "exit_ban_on", "action",
     "written_evidence", "dutch_status", "visa_issuing_state", "visa_limited_validity", "entry_on", "days_used",
-    "permit_expires_on", "degree_completed_on", "asylum_applied_on", "asylum_decided_on", "narrative",
+    "permit_expires_on", "degree_completed_on", "research_permit", "asylum_applied_on", "asylum_decided_on", "narrative",
 )  # fmt: skip
 
 

@@ -96,6 +96,9 @@ class Case(OwnedRecord, db.Model):
     written_evidence: Mapped[str | None] = mapped_column(String(8))
     dutch_status: Mapped[str | None] = mapped_column(String(24))
     visa_limited_validity: Mapped[str | None] = mapped_column(String(8))
+    #: For a researcher: holds the residence permit for research (the EU researchers' directive), which
+    #: brings the orientation year; without it he must leave when his permit ends (rule R9).
+    research_permit: Mapped[str | None] = mapped_column(String(8))
     #: Age band at intake (statistics.md): coded, so statistics never need the date of birth.
     age_band: Mapped[str | None] = mapped_column(String(8))
     #: Needs, as codes separated by commas.

@@ -84,6 +84,7 @@ class Situation:
     action: str | None = None
     permit_expires_on: date | None = None
     degree_completed_on: date | None = None
+    research_permit: str | None = None
     asylum_applied_on: date | None = None
 
     @classmethod
@@ -167,6 +168,18 @@ def _days_until_expiry(s: Situation, on: date):
     return UNKNOWN if s.permit_expires_on is None else (s.permit_expires_on - on).days
 
 
+def _no_orientation_year(s: Situation):
+    """An exchange student without a Dutch degree, or a researcher without a residence permit for
+    research: neither gets the orientation year after studies or research end (R9)."""
+    status = _known(s.dutch_status)
+    if status == "exchange_student":
+        return s.degree_completed_on is None
+    if status == "researcher":
+        permit = _known(s.research_permit)
+        return UNKNOWN if permit is UNKNOWN else permit == "no"
+    return UNKNOWN if status is UNKNOWN else False
+
+
 def _dutch_degree_within_3_years(s: Situation, on: date):
     if s.degree_completed_on is None:
         return UNKNOWN
@@ -189,7 +202,7 @@ FACTS = {
     "reservist_or_mobilisation_summons": lambda s, on: _reservist_or_mobilisation_summons(s),
     "days_until_expiry": _days_until_expiry,
     "dutch_degree_within_3_years": _dutch_degree_within_3_years,
-    "has_dutch_degree": lambda s, on: s.degree_completed_on is not None,
+    "no_orientation_year": lambda s, on: _no_orientation_year(s),
     "conscription_age_raised": lambda s, on: on >= RAISED_CONSCRIPTION_AGE_ON,
 }
 
@@ -209,7 +222,7 @@ SOURCES = {
     "reservist_or_mobilisation_summons": ("military_situation", "summons_type", "summons_purpose"),
     "days_until_expiry": ("permit_expires_on",),
     "dutch_degree_within_3_years": ("degree_completed_on",),
-    "has_dutch_degree": ("degree_completed_on",),
+    "no_orientation_year": ("dutch_status", "degree_completed_on", "research_permit"),
     "conscription_age_raised": (),
 }
 
