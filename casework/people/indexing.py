@@ -76,9 +76,11 @@ def rebuild_indexes(person: Person) -> None:
 def _collect_changed_people(session: Session, _context, _instances) -> None:
     """Compute the new index rows while the plaintext is at hand; they are written after the flush."""
     pending = session.info.setdefault(PENDING, {})
-    for record in list(session.new) + list(session.dirty):
+    added = list(session.new)  # `session.new` builds a new set on every access: read it once
+    new_people = {id(record) for record in added}
+    for record in added + list(session.dirty):
         if isinstance(record, Person) and record.__dict__.get("_index_stale") and not record.erased:
-            pending[record.id] = (record in session.new, index_rows(record))
+            pending[record.id] = (id(record) in new_people, index_rows(record))
             record.__dict__["_index_stale"] = False
 
 
