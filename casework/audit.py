@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from flask import has_request_context, request
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from casework.crypto import chain_digest, same_digest
 from casework.extensions import db
@@ -25,12 +26,21 @@ def _content(event: AuditEvent) -> str:
     return "|".join("" if value is None else str(value) for value in fields)
 
 
+#: INSERT ... ON CONFLICT DO NOTHING, per database.
+_INSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
+
 def _head() -> AuditHead:
-    head = db.session.scalar(select(AuditHead).where(AuditHead.id == 1).with_for_update())
-    if head is None:
-        head = AuditHead(id=1, seq=0, digest=b"")
-        db.session.add(head)
-    return head
+    """The chain's head, locked for this transaction so that no two rows take the same place.
+
+    The head row is created by whichever writer comes first, and a write statement comes before the
+    read: on SQLite, which ignores FOR UPDATE, that statement takes the database's one write lock
+    (waiting for another writer to commit), so the head read next is the newest; PostgreSQL waits on
+    the row lock of FOR UPDATE. Without it, two SQLite requests read the same head and one failed.
+    """
+    insert = _INSERT[db.session.get_bind().dialect.name]
+    db.session.execute(insert(AuditHead).values(id=1, seq=0, digest=b"").on_conflict_do_nothing())
+    return db.session.scalar(select(AuditHead).where(AuditHead.id == 1).with_for_update())
 
 
 def record(action: str, *, actor=None, target=None, case=None, person=None, detail: str | None = None) -> AuditEvent:

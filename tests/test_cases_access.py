@@ -13,6 +13,7 @@ import html
 import io
 import os
 import re
+import threading
 import time
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta, timezone
@@ -21,6 +22,7 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import func, select, text
 
+from casework import audit
 from casework.cases import routes as case_routes
 from casework.extensions import db
 from casework.models import AuditEvent, Case, Document, Note, Person, PersonKey, Referral
@@ -471,6 +473,34 @@ def test_untouched_chain_verifies(app, audited):
     result = verify(app)
     assert result.exit_code == 0, result.output
     assert "intact" in result.output
+
+
+def test_concurrent_writers_each_take_their_own_place_in_the_chain(app):
+    """S16 under load: four sessions (threads with their own app context) writing 25 audit rows each
+    at once all succeed, take 100 distinct places, and the chain verifies. On SQLite, which ignores
+    FOR UPDATE, two writers used to read the same head and one failed on a duplicate place."""
+    failures, start = [], threading.Barrier(4, timeout=30)
+
+    def write_rows():
+        try:
+            with app.app_context():
+                start.wait()
+                for _ in range(25):
+                    audit.record("case_list_viewed")
+                    db.session.commit()
+        except Exception as problem:  # noqa: BLE001  (any failure is what this test looks for)
+            failures.append(repr(problem))
+
+    threads = [threading.Thread(target=write_rows) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == 100
+    result = verify(app)
+    assert result.exit_code == 0 and "intact: 100 rows" in result.output, result.output
 
 
 def test_edited_row_is_named(app, audited):
