@@ -4,16 +4,16 @@ Each function changes the models, writes its audit row and flushes; the request 
 needs a request, so each is testable on its own.
 """
 
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import delete, func, select
 
-from casework import audit
+from casework import audit, choices
 from casework.cases import deadlines
 from casework.choices import OPEN_STATUSES
 from casework.extensions import db
 from casework.i18n import _l
-from casework.models import Case, Consent, Deadline, Document, Note, Partner, Person, Referral, Role, User
+from casework.models import Case, CaseTag, Consent, Deadline, Document, Note, Partner, Person, Referral, Role, User
 from casework.models.encrypted import ENCRYPTED_MODELS, encrypted_attributes
 from casework.models.user import utcnow
 from casework.people.documents import read_document, write_sealed
@@ -259,6 +259,56 @@ def visible_to(user: User):
     if user.role_name == "coordinator":
         return query
     return query.where(False)
+
+
+MAX_WINDOW_DAYS = 3650
+
+
+def window_days(days: int | None) -> int | None:
+    """A deadline window in days, kept within ten years (beyond that the calendar overflows)."""
+    return None if days is None else max(1, min(days, MAX_WINDOW_DAYS))
+
+
+def list_filters(args, user: User) -> dict:
+    """The case list's filters from the query string, unknown values dropped; shown back in the form."""
+    status = args.get("status", "open")
+    return {
+        "status": status if status == "open" or status == "all" or status in dict(choices.STATUSES) else "open",
+        "need": args.get("need", "") if args.get("need", "") in dict(choices.NEEDS) else "",
+        "assignee": args.get("assignee", type=int) if user.role_name == "coordinator" else None,
+        "window": window_days(args.get("window", type=int)),
+        "sort": "newest" if args.get("sort") == "newest" else "deadline",
+        "proposal": args.get("proposal", ""),
+        "rule": args.get("rule", ""),
+        "left_out": "1" if args.get("left_out") else "",
+    }
+
+
+def case_list(user: User, filters: dict):
+    """The cases this user may see that pass `filters`, in the chosen order."""
+    query = visible_to(user)
+    if filters["status"] == "open":
+        query = query.where(Case.status.in_(OPEN_STATUSES))
+    elif filters["status"] != "all":
+        query = query.where(Case.status == filters["status"])
+    if filters["need"]:
+        query = query.where(Case.needs.contains(filters["need"]))
+    if filters["assignee"]:
+        query = query.where(Case.assignee_id == filters["assignee"])
+    if filters["proposal"] or filters["rule"] or filters["left_out"]:
+        tags = select(CaseTag.case_id).where(CaseTag.holds)
+        if filters["proposal"]:
+            tags = tags.where(CaseTag.proposal == filters["proposal"])
+        if filters["rule"]:
+            tags = tags.where(CaseTag.rule_id == filters["rule"])
+        if filters["left_out"]:
+            tags = tags.where(CaseTag.left_out)
+        query = query.where(Case.id.in_(tags))
+    if filters["window"]:
+        query = query.where(Case.next_deadline_on <= date.today() + timedelta(days=filters["window"]))
+    if filters["sort"] == "newest":
+        return query.order_by(Case.created_at.desc())
+    return query.order_by(Case.next_deadline_on.is_(None), Case.next_deadline_on, Case.created_at)
 
 
 def workload() -> list[tuple[User, int]]:

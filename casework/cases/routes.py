@@ -74,57 +74,14 @@ def _throttle_case_views() -> None:
 
 # Lists -------------------------------------------------------------------------------------
 
-MAX_WINDOW_DAYS = 3650
-
-
-def _window(days: int | None) -> int | None:
-    """A deadline window in days, kept within ten years (beyond that the calendar overflows)."""
-    return None if days is None else max(1, min(days, MAX_WINDOW_DAYS))
-
-
 
 @bp.get("/")
 def index():
-    query = operations.visible_to(current_user)
-    status = request.args.get("status", "open")
-    if status == "open":
-        query = query.where(Case.status.in_(choices.OPEN_STATUSES))
-    elif status in dict(choices.STATUSES):
-        query = query.where(Case.status == status)
-    need = request.args.get("need", "")
-    if need in dict(choices.NEEDS):
-        query = query.where(Case.needs.contains(need))
-    assignee = request.args.get("assignee", type=int)
-    if assignee and current_user.role_name == "coordinator":
-        query = query.where(Case.assignee_id == assignee)
-    proposal = request.args.get("proposal", "")
-    rule = request.args.get("rule", "")
-    left_out = bool(request.args.get("left_out"))
-    if proposal or rule or left_out:
-        tags = select(CaseTag.case_id).where(CaseTag.holds)
-        if proposal:
-            tags = tags.where(CaseTag.proposal == proposal)
-        if rule:
-            tags = tags.where(CaseTag.rule_id == rule)
-        if left_out:
-            tags = tags.where(CaseTag.left_out)
-        query = query.where(Case.id.in_(tags))
-    window = _window(request.args.get("window", type=int))
-    if window:
-        query = query.where(Case.next_deadline_on <= date.today() + timedelta(days=window))
-    if request.args.get("sort") == "newest":
-        query = query.order_by(Case.created_at.desc())
-    else:
-        query = query.order_by(Case.next_deadline_on.is_(None), Case.next_deadline_on, Case.created_at)
-    page = db.paginate(query, per_page=PAGE_SIZE, error_out=False)
+    filters = operations.list_filters(request.args, current_user)
+    page = db.paginate(operations.case_list(current_user, filters), per_page=PAGE_SIZE, error_out=False)
     audit.record("case_list_viewed", detail=str(len(page.items)))
-    return render_template(
-        "cases/index.html", page=page, volunteers=_volunteers() if current_user.role_name == "coordinator" else [],
-        filters={
-            "status": status, "need": need, "assignee": assignee, "window": window, "sort": request.args.get("sort", "deadline"),
-            "proposal": proposal, "rule": rule, "left_out": "1" if left_out else "",
-        },
-    )  # fmt: skip
+    volunteers = _volunteers() if current_user.role_name == "coordinator" else []
+    return render_template("cases/index.html", page=page, volunteers=volunteers, filters=filters)
 
 
 @bp.get("/unassigned")
@@ -157,7 +114,7 @@ def workload():
 
 @bp.get("/due")
 def due():
-    days = _window(request.args.get("days", type=int)) or current_app.config["CASEWORK_WARNING_DAYS"]
+    days = operations.window_days(request.args.get("days", type=int)) or current_app.config["CASEWORK_WARNING_DAYS"]
     horizon = date.today() + timedelta(days=days)
     visible = operations.visible_to(current_user).where(Case.status.in_(choices.OPEN_STATUSES)).with_only_columns(Case.id)
     rows = db.session.execute(
