@@ -31,7 +31,7 @@ from casework.cases import operations as case_operations
 from casework.extensions import db
 from casework.models import Case, LedgerEntry, Person, Release, User
 from casework.stats import ledger, operations, privacy
-from casework.stats.catalogue import CATALOGUE, TABLES, Table, count_period, period_bounds
+from casework.stats.catalogue import CATALOGUE, count_period, period_bounds
 from casework.stats.ledger import BudgetRefused
 from casework.stats.operations import ReleaseRefused
 from tests.conftest import csrf_from
@@ -517,10 +517,10 @@ def test_attack_5_the_statistics_code_never_seeds_or_hashes_for_noise():
 
 @pytest.fixture
 def count_must_not_run(monkeypatch):
-    def read_data(self, period):
-        pytest.fail(f"Table.count({self.id!r}) read data: the budget should have been refused before any data is read")
+    def read_data(period):
+        pytest.fail(f"count_period({period!r}) read data: the budget should have been refused before any data is read")
 
-    monkeypatch.setattr(Table, "count", read_data)
+    monkeypatch.setattr(operations, "count_period", read_data)
 
 
 def test_attack_6_spending_past_the_lifetime_cap_fails_before_data_is_read(app, staff, count_must_not_run):
@@ -572,7 +572,7 @@ def test_attack_6_the_ledger_survives_a_restart(app, staff, settings, count_must
     and refuses to publish or reserve the same period again, before reading any data."""
     add_people(app, staff["coordinator"], 3, IN_Q3)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(Table, "count", lambda self, period: [0] * len(self.categories))
+        patch.setattr(operations, "count_period", lambda period: {t.id: [0] * len(t.categories) for t in CATALOGUE})
         publish(app, Q3, staff["admin"])
     before = ledger_rows(app)
     restarted = create_app(settings)
@@ -742,7 +742,9 @@ def test_attack_8_overlapping_spending_in_other_periods_counts_against_the_lifet
     costing 1.0 would bring the lifetime to 3.5 and must be refused before any data is read."""
     add_people(app, staff["coordinator"], 3, IN_Q3)
     counted = []
-    monkeypatch.setattr(Table, "count", lambda self, period: counted.append(self.id) or [0] * len(self.categories))
+    monkeypatch.setattr(
+        operations, "count_period", lambda period: counted.append(period) or {t.id: [0] * len(t.categories) for t in CATALOGUE}
+    )
     with app.app_context():
         db.session.add_all([
             LedgerEntry(period=Q1, table_id="open_at_end", epsilon=1.5, overlapping=True),
@@ -763,7 +765,7 @@ def test_attack_8_overlapping_spending_in_other_periods_counts_against_the_lifet
         db.session.rollback()
     assert refused, (
         f"publishing was allowed although the lifetime spending becomes {lifetime_after:.3f} > cap {cap} "
-        f"(and {len(counted)} tables were counted)"
+        f"(and {len(counted)} periods were counted)"
     )
     assert counted == []
 
@@ -884,7 +886,7 @@ def test_attack_10_a_period_cannot_be_recomputed_under_another_spelling(app, sta
         else:  # show what the refusal prevents: the same people released again, on a fresh budget
             operations.publish(second, None)
             db.session.commit()
-            same_people = Table.count(TABLES["total"], alias) == Table.count(TABLES["total"], Q3)
+            same_people = count_period(alias)["total"] == count_period(Q3)["total"]
             spent = (ledger.spent_in(Q3), ledger.spent_in(alias))
         db.session.rollback()
     assert second is None, (

@@ -119,10 +119,6 @@ class Table:
     dimension: str
     categories: tuple[str, ...]
 
-    def count(self, period: str) -> list[int]:
-        """True counts for every category, in catalogue order, zeros included. Never published."""
-        return count_period(period)[self.id]
-
 
 CATALOGUE = (
     Table("total", _l("People who asked for help"), "total", ("total",)),
