@@ -1,7 +1,13 @@
 """Writing the audit trail in the same transaction as what it records, and verifying its chain.
 
-Every view, search, edit, export, download, assignment and sign-in calls `record` (S15). The row is
-flushed at once, so a failing audit write fails the request before any data is shown.
+Every view, search, edit, export, download, assignment and sign-in calls `record` (S15). The event
+is kept with the database session and written by the commit that ends the request: the commit
+fails, and the request with it, if the row cannot be written, so no page is sent without its row.
+
+The chain (S16) is extended inside that commit, not when the event is recorded: the head is locked
+from the moment the events are chained until the commit a few statements later, never while a page
+is being built, so requests that each write an audit row do not queue behind one another
+(docs/audit.md).
 """
 
 from dataclasses import dataclass
@@ -10,12 +16,17 @@ from flask import has_request_context, request
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.event import listens_for
+from sqlalchemy.orm import Session
 
 from casework.crypto import chain_digest, same_digest
 from casework.extensions import db
 from casework.keyring import current_keys
 from casework.models import AuditEvent, AuditHead
 from casework.models.user import utcnow
+
+#: Where a database session keeps the events recorded in its transaction, in the order recorded.
+_PENDING = "casework.audit.pending"
 
 
 def _content(event: AuditEvent) -> str:
@@ -30,29 +41,26 @@ def _content(event: AuditEvent) -> str:
 _INSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
-def _head() -> AuditHead:
-    """The chain's head, locked for this transaction so that no two rows take the same place.
+def _head(session: Session) -> AuditHead:
+    """The chain's head, locked for the rest of this transaction so that no two rows take the same place.
 
     The head row is created by whichever writer comes first, and a write statement comes before the
     read: on SQLite, which ignores FOR UPDATE, that statement takes the database's one write lock
     (waiting for another writer to commit), so the head read next is the newest; PostgreSQL waits on
     the row lock of FOR UPDATE. Without it, two SQLite requests read the same head and one failed.
     """
-    insert = _INSERT[db.session.get_bind().dialect.name]
-    db.session.execute(insert(AuditHead).values(id=1, seq=0, digest=b"").on_conflict_do_nothing())
-    return db.session.scalar(select(AuditHead).where(AuditHead.id == 1).with_for_update())
+    insert = _INSERT[session.get_bind().dialect.name]
+    session.execute(insert(AuditHead).values(id=1, seq=0, digest=b"").on_conflict_do_nothing())
+    return session.scalar(select(AuditHead).where(AuditHead.id == 1).with_for_update().execution_options(populate_existing=True))
 
 
 def record(action: str, *, actor=None, target=None, case=None, person=None, detail: str | None = None) -> AuditEvent:
-    """Append an audit row to the current transaction; it is committed with the change, or not at all."""
+    """Add an audit event to the current transaction; it is committed with the change, or not at all."""
     if actor is None and has_request_context() and current_user.is_authenticated:
         actor = current_user
     if person is None and case is not None:
         person = case.person
-    head = _head()
-    ring = current_keys().audit
     event = AuditEvent(
-        seq=head.seq + 1,
         at=utcnow(),
         actor_id=actor.id if actor is not None else None,
         action=action,
@@ -61,13 +69,34 @@ def record(action: str, *, actor=None, target=None, case=None, person=None, deta
         person_id=person.id if person is not None else None,
         detail=detail,
         address=request.remote_addr if has_request_context() else None,
-        key_version=ring.current_version,
     )
-    event.digest = chain_digest(ring.current, head.digest, _content(event))
-    head.seq, head.digest = event.seq, event.digest
-    db.session.add(event)
-    db.session.flush()
+    session = db.session()
+    if not session.in_transaction():
+        session.begin()  # so that a rollback, even before any statement, discards the event
+    session.info.setdefault(_PENDING, []).append(event)
     return event
+
+
+@listens_for(Session, "before_commit")
+def _chain_pending_events(session: Session) -> None:
+    """Give the transaction's events their places in the chain, just before they are committed."""
+    events = session.info.pop(_PENDING, None)
+    if not events:
+        return
+    head = _head(session)
+    ring = current_keys().audit
+    for pending in events:
+        pending.seq, pending.key_version = head.seq + 1, ring.current_version
+        pending.digest = chain_digest(ring.current, head.digest, _content(pending))
+        head.seq, head.digest = pending.seq, pending.digest
+    session.add_all(events)
+
+
+@listens_for(Session, "after_soft_rollback")
+def _forget_pending_events(session: Session, previous_transaction) -> None:
+    """A transaction that is rolled back takes its events with it, as it takes its changes."""
+    if not previous_transaction.nested:
+        session.info.pop(_PENDING, None)
 
 
 @dataclass

@@ -2,8 +2,8 @@
 
 Rows hold ids and codes, never personal data (S16). Each row carries a keyed HMAC over its content
 and the previous row's HMAC, so that editing, deleting or reordering a row breaks the chain at
-exactly that row; `AuditHead` holds the latest link, and is locked while a row is added so that
-concurrent requests cannot fork the chain.
+exactly that row; `AuditHead` holds the latest link, and is locked while a transaction's rows are
+chained, just before its commit, so that concurrent requests cannot fork the chain.
 """
 
 from datetime import datetime
