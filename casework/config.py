@@ -15,6 +15,8 @@ INSTANCE_DIR = PROJECT_ROOT / "instance"
 #: Known to everyone who reads this file, so refused in production.
 DEVELOPMENT_SECRET_KEY = "casework-development-only-secret-key-do-not-deploy"
 MIN_SECRET_KEY_LENGTH = 32
+#: The address a development server listens on; a production instance must name its own.
+DEVELOPMENT_BASE_URL = "http://127.0.0.1:5000"
 
 LOCALES = ("en", "nl", "ru", "uk")
 
@@ -44,6 +46,24 @@ def _float(name: str, default: float) -> float:
         raise ConfigError(f"CASEWORK_{name} must be a number, not {raw!r}") from exc
 
 
+def _optional_int(name: str) -> int | None:
+    """None when unset, so that production can insist on an explicit value (0 included)."""
+    return _int(name, 0) if _env(name) is not None else None
+
+
+def worker_count() -> int:
+    """Worker processes serving the app; gunicorn.conf.py reads the same variables, so the app knows
+    whether its sign-in counters are shared (one worker, or Redis) or split between processes."""
+    for name in ("CASEWORK_WORKERS", "WEB_CONCURRENCY"):
+        raw = os.environ.get(name, "").strip()
+        if raw:
+            try:
+                return int(raw)
+            except ValueError as exc:
+                raise ConfigError(f"{name} must be a whole number, not {raw!r}") from exc
+    return 1
+
+
 def load_config() -> dict:
     """Return Flask settings built from the environment, with safe local defaults."""
     env = _env("ENV", "development")
@@ -60,8 +80,10 @@ def load_config() -> dict:
         "CASEWORK_DOCUMENT_DIR": _env("DOCUMENT_DIR", str(INSTANCE_DIR / "documents")),
         "CASEWORK_DOCUMENT_MAX_BYTES": _int("DOCUMENT_MAX_MB", 10) * 1024 * 1024,
         "CASEWORK_REDIS_URL": redis_url,
-        "CASEWORK_BASE_URL": _env("BASE_URL", "http://127.0.0.1:5000"),
-        "CASEWORK_TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
+        "CASEWORK_BASE_URL": _env("BASE_URL", DEVELOPMENT_BASE_URL),
+        "CASEWORK_TRUSTED_PROXIES": _optional_int("TRUSTED_PROXIES"),
+        "CASEWORK_WORKERS": worker_count(),
+        "CASEWORK_ALLOW_SQLITE": _env("ALLOW_SQLITE", "0") == "1",
         "CASEWORK_LOGIN_LIMIT_ACCOUNT": _env("LOGIN_LIMIT_ACCOUNT", "5 per 15 minutes"),
         "CASEWORK_LOGIN_LIMIT_ADDRESS": _env("LOGIN_LIMIT_ADDRESS", "30 per 15 minutes"),
         "CASEWORK_INVITE_HOURS": _int("INVITE_HOURS", 72),
@@ -92,4 +114,36 @@ def check_config(config: dict) -> None:
         raise ConfigError(
             "CASEWORK_SECRET_KEY is the development default or shorter than 32 characters: "
             'generate one with: python -c "import secrets; print(secrets.token_urlsafe(48))"'
+        )
+    _check_sign_in_limits(config)
+    _check_storage(config)
+
+
+def _check_sign_in_limits(config: dict) -> None:
+    """S8 holds only if every worker sees every failed attempt, and sees the client's own address."""
+    if (config.get("CASEWORK_WORKERS") or 1) > 1 and not config.get("CASEWORK_REDIS_URL"):
+        raise ConfigError(
+            f"{config['CASEWORK_WORKERS']} workers would each count failed sign-ins on their own: set "
+            "CASEWORK_REDIS_URL so that they share the counters, or run one worker (CASEWORK_WORKERS=1)."
+        )
+    if config.get("CASEWORK_TRUSTED_PROXIES") is None:
+        raise ConfigError(
+            "Set CASEWORK_TRUSTED_PROXIES to the number of reverse proxies in front of Casework (1 behind "
+            "nginx or Caddy, 0 if clients connect directly): with the wrong count every client shares the "
+            "proxy's address, and the sign-in limit per address could lock everyone out."
+        )
+    base_url = config.get("CASEWORK_BASE_URL") or ""
+    if base_url == DEVELOPMENT_BASE_URL or not base_url.startswith("https://"):
+        raise ConfigError(
+            "Set CASEWORK_BASE_URL to the https:// address people open (setup links are built from it), "
+            "not the development default."
+        )
+
+
+def _check_storage(config: dict) -> None:
+    uri = config.get("SQLALCHEMY_DATABASE_URI") or ""
+    if uri.startswith("sqlite") and not config.get("CASEWORK_ALLOW_SQLITE"):
+        raise ConfigError(
+            "Production runs on PostgreSQL (CASEWORK_DATABASE_URL=postgresql+psycopg://...). To run a small "
+            "instance on SQLite anyway, set CASEWORK_ALLOW_SQLITE=1."
         )

@@ -1,7 +1,9 @@
 """Password rules of S10: length only, plus refusing passwords that attackers try first.
 
 The offline list is the password frequency list that ships with zxcvbn (about 30,000 passwords from
-public breach corpora), so no password ever leaves the server to be checked.
+public breach corpora), so no password ever leaves the server to be checked. zxcvbn's own pattern
+matcher finds what cracking tools enumerate before any list: digit and letter runs (123456789012345),
+keyboard walks (qwertyuiopasdfgh) and repeats, also strung together.
 """
 
 import string
@@ -9,9 +11,14 @@ from functools import cache
 
 from flask_babel import gettext as _
 from flask_security import PasswordUtil
+from zxcvbn import zxcvbn
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 _EDGE_NOISE = string.digits + string.punctuation + " "
+#: zxcvbn patterns that cracking tools try first: runs, keyboard walks, repeats.
+_MECHANICAL = {"sequence", "spatial", "repeat"}
+#: zxcvbn gives up on longer inputs; a password that long is no walk or run.
+_PATTERN_MAX_LENGTH = 72
 
 
 @cache
@@ -26,6 +33,17 @@ def _smallest_repeating_unit(text: str) -> str:
     return text
 
 
+def _predictable(match: dict) -> bool:
+    return match["pattern"] in _MECHANICAL or (match["pattern"] == "dictionary" and match["dictionary_name"] == "passwords")
+
+
+def is_mechanical(password: str) -> bool:
+    """True when the whole password is runs, keyboard walks, repeats and listed passwords strung together."""
+    if len(password) > _PATTERN_MAX_LENGTH:
+        return False
+    return all(_predictable(match) for match in zxcvbn(password.casefold())["sequence"])
+
+
 def is_common(password: str) -> bool:
     """True for a listed password, also when repeated or padded with digits and symbols."""
     folded = password.casefold().strip()
@@ -33,7 +51,7 @@ def is_common(password: str) -> bool:
     candidates.add(_smallest_repeating_unit(folded.strip(_EDGE_NOISE)))
     if len(set(folded)) < 4:
         return True
-    return any(candidate in common_passwords() for candidate in candidates if candidate)
+    return any(candidate in common_passwords() for candidate in candidates if candidate) or is_mechanical(folded)
 
 
 class CommonPasswordRefusingUtil(PasswordUtil):

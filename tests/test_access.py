@@ -88,8 +88,9 @@ def test_security_headers_on_every_get_route(app, signed_in, make_user, who):
 
 def test_hsts_in_production(settings):
     from casework import create_app
+    from tests.test_production_config import production_settings
 
-    app = create_app({**settings, "CASEWORK_ENV": "production"})
+    app = create_app(production_settings(settings))
     response = app.test_client().get("/login", base_url="https://casework.example.org")
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
 

@@ -243,7 +243,8 @@ def test_demo_accounts_sign_in_and_can_be_made_twice(app, runner):
 
 def test_demo_accounts_refused_in_production(settings):
     from casework import create_app
+    from tests.test_production_config import production_settings
 
-    app = create_app({**settings, "CASEWORK_ENV": "production"})
+    app = create_app(production_settings(settings))
     result = app.test_cli_runner().invoke(args=["demo", "accounts"])
     assert result.exit_code != 0 and "production" in result.output

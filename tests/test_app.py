@@ -10,6 +10,7 @@ from casework.extensions import db
 from casework.keyring import generate_keys, write_key_file
 from casework.models import Partner
 from tests.conftest import csrf_from
+from tests.test_production_config import production_settings
 
 MARKER = "Marker-Иванов-7731"
 
@@ -21,11 +22,11 @@ MARKER = "Marker-Иванов-7731"
 )
 def test_production_refuses_a_weak_secret_key(settings, secret):
     with pytest.raises(ConfigError, match="CASEWORK_SECRET_KEY"):
-        create_app({**settings, "CASEWORK_ENV": "production", "SECRET_KEY": secret})
+        create_app(production_settings(settings, SECRET_KEY=secret))
 
 
 def test_production_starts_with_a_strong_secret_key(settings):
-    app = create_app({**settings, "CASEWORK_ENV": "production", "SECRET_KEY": "x" * 48})
+    app = create_app(production_settings(settings, SECRET_KEY="x" * 48))
     assert app.config["SESSION_COOKIE_SECURE"]
 
 

@@ -24,6 +24,7 @@ from casework.models import BlindIndex, Document, Person, PersonKey
 from casework.people.documents import DocumentRefused, file_path, read_document, store_document
 from casework.people.erasure import erase_person
 from casework.people.search import find_people
+from tests.test_production_config import production_settings
 
 PDF = b"%PDF-1.7\n" + b"Marker scan content Petrov-9931 \xd0\x9f\xd0\xb5\xd1\x82\xd1\x80\xd0\xbe\xd0\xb2-9931\n%%EOF"
 MARKERS = [
@@ -561,7 +562,7 @@ def test_production_refuses_a_key_file_others_can_read(settings, tmp_path):
     write_key_file(path, generate_keys(), new=True)
     path.chmod(0o644)
     with pytest.raises(ConfigError, match="chmod 600"):
-        create_app({**settings, "CASEWORK_ENV": "production", "SECRET_KEY": "s" * 48, "CASEWORK_KEY_FILE": str(path)})
+        create_app(production_settings(settings, CASEWORK_KEY_FILE=str(path)))
 
 
 def test_keys_from_the_environment(settings, tmp_path):

@@ -119,6 +119,59 @@ def test_throttle_per_address_across_accounts(app, make_user):
     assert response.status_code == 200, "another address is not throttled"
 
 
+PROXY = {"REMOTE_ADDR": "198.51.100.7"}
+
+
+def _from_proxy(client, email, password):
+    return client.post("/login", data={"email": email, "password": password, "csrf_token": csrf(client)}, environ_base=PROXY)
+
+
+def test_failures_for_unknown_accounts_do_not_lock_out_a_colleague_behind_the_same_address(app, make_user):
+    """Everyone behind one proxy shares its address: an attacker's failures there must not keep out
+    an account whose owner is not the one failing."""
+    app.config["CASEWORK_LOGIN_LIMIT_ADDRESS"] = "8 per 15 minutes"
+    colleague = make_user("coordinator")
+    attacker = app.test_client()
+    for number in range(12):
+        _from_proxy(attacker, f"nobody{number}@casework.example.org", "wrong password, attempt n")
+    assert _from_proxy(attacker, "nobody99@casework.example.org", "x" * 20).status_code == 429
+    own = app.test_client()
+    response = _from_proxy(own, colleague.email, PASSWORD)
+    assert response.status_code == 302 and "/tf-validate" in response.headers["Location"]
+
+
+def test_failures_for_other_accounts_do_not_lock_out_a_colleague_behind_the_same_address(app, make_user):
+    app.config["CASEWORK_LOGIN_LIMIT_ADDRESS"] = "8 per 15 minutes"
+    targets, colleague = [make_user("volunteer") for _ in range(3)], make_user("volunteer")
+    attacker = app.test_client()
+    for target in targets:
+        for _ in range(5):
+            _from_proxy(attacker, target.email, "wrong password, attempt n")
+    own = app.test_client()
+    assert sign_in_from_proxy(own, app, colleague).status_code == 302
+
+
+def sign_in_from_proxy(client, app, user):
+    first = _from_proxy(client, user.email, PASSWORD)
+    assert first.status_code == 302, first.status_code
+    page = client.get(first.headers["Location"], environ_base=PROXY).get_data(as_text=True)
+    return client.post("/tf-validate", data={"code": totp_code(app, user), "csrf_token": csrf_from(page)}, environ_base=PROXY)
+
+
+def test_a_throttled_address_does_not_tell_known_from_unknown_accounts(app, make_user):
+    """Past the address limit a wrong password is refused alike for a known and an unknown e-mail, so
+    the refusal reveals nothing about which accounts exist (S9)."""
+    app.config["CASEWORK_LOGIN_LIMIT_ADDRESS"] = "8 per 15 minutes"
+    known = make_user("volunteer")
+    attacker = app.test_client()
+    for number in range(8):
+        _from_proxy(attacker, f"nobody{number}@casework.example.org", "wrong password, attempt n")
+    unknown = _from_proxy(attacker, "not-an-account@casework.example.org", "wrong password, attempt n")
+    wrong = _from_proxy(attacker, known.email, "wrong password, attempt n")
+    assert unknown.status_code == wrong.status_code == 429
+    assert unknown.get_data(as_text=True) == wrong.get_data(as_text=True).replace(known.email, "not-an-account@casework.example.org")
+
+
 def test_wrong_codes_are_throttled(app, make_user):
     user = make_user("volunteer")
     client = app.test_client()
@@ -174,6 +227,17 @@ def test_unknown_account_and_wrong_password_look_identical(app, make_user, langu
         ("qwertyuiop123456", False),
         ("1qaz2wsx3edc4rfv", False),
         ("iloveyou!!!!!!!!!", False),
+        ("123456789012345", False),
+        ("987654321098765", False),
+        ("abcdefghijklmnop", False),
+        ("qwertyuiopasdfgh", False),
+        ("zxcvbnmasdfghjkl", False),
+        ("1234567890qwertyuiop", False),
+        ("qwertyqwertyqwerty", False),
+        ("abcabcabcabcabcabc", False),
+        ("zzzzzzzzzzzzzzzzzzzz", False),
+        ("horsebatterystaple", True),
+        ("purple elephants argue about tea", True),
         ("correct horse battery staple", True),
         ("всё пройдёт и это тоже", True),
         ("x7" + "lange zin zonder regels " * 3, True),
@@ -310,7 +374,9 @@ def test_session_cookie_flags(app, client, make_user):
 def test_production_cookie_uses_host_prefix(settings):
     from casework import create_app
 
-    app = create_app({**settings, "CASEWORK_ENV": "production", "SESSION_COOKIE_NAME": "__Host-casework"})
+    from tests.test_production_config import production_settings
+
+    app = create_app(production_settings(settings, SESSION_COOKIE_NAME="__Host-casework"))
     assert app.config["SESSION_COOKIE_NAME"].startswith("__Host-")
     assert app.config["SESSION_COOKIE_SECURE"] is True
 
