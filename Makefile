@@ -5,25 +5,42 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app casework
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-postgres bench translations translate-update clean
+.PHONY: run test test-postgres bench lock translations translate-update clean
 
-$(STAMP): pyproject.toml
+# The exact versions and hashes in requirements/dev-lock.txt (production installs requirements/lock.txt),
+# then Casework itself without resolving anything again.
+$(STAMP): pyproject.toml requirements/dev-lock.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/dev-lock.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
+
+# Pin again after changing pyproject.toml's dependencies (LOCK_FLAGS=--upgrade for the newest releases).
+# pip-tools lives in its own environment, so it never mixes with Casework's packages.
+LOCK_TOOLS := $(VENV)/lock-tools
+LOCK_FLAGS ?=
+PIP_COMPILE := CUSTOM_COMPILE_COMMAND="make lock" $(LOCK_TOOLS)/bin/pip-compile --quiet --generate-hashes \
+	--allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links $(LOCK_FLAGS)
+lock:
+	test -x $(LOCK_TOOLS)/bin/pip-compile || ($(PYTHON) -m venv $(LOCK_TOOLS) && $(LOCK_TOOLS)/bin/pip install --quiet pip-tools)
+	$(PIP_COMPILE) --extra redis -o requirements/lock.txt pyproject.toml
+	$(PIP_COMPILE) --extra demo,redis,test -c requirements/lock.txt -o requirements/dev-lock.txt pyproject.toml
 
 translations: $(STAMP)
 	$(FLASK) translate compile
 
+# `make run PORT=8080` serves on another port; setup links printed by the app name the same one.
+PORT ?= 5000
+run: export CASEWORK_BASE_URL ?= http://127.0.0.1:$(PORT)
 run: translations
 	$(FLASK) keys init --exist-ok
 	$(FLASK) db upgrade
 	$(FLASK) demo accounts
 	$(FLASK) demo seed --cases 300 --if-empty
 	$(FLASK) stats release --period $$($(BIN)/python -c "from casework.stats.operations import closed_periods; print(closed_periods()[0])") --if-missing
-	@echo "Casework is at http://127.0.0.1:5000 (stop it with Ctrl-C)"
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	@echo "Casework is at http://127.0.0.1:$(PORT) (stop it with Ctrl-C)"
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 # pytest exits 5 when it collected no tests: that is a failure here, never a pass.
 test: translations
