@@ -35,10 +35,6 @@ target_db = current_app.extensions['migrate'].db
 # ... etc.
 
 
-#: Tables created and owned by libraries at start-up, not by these migrations.
-LIBRARY_TABLES = {"sessions"}
-
-
 #: Indexes on expressions, which SQLite does not reflect; the migrations create them by hand.
 EXPRESSION_INDEXES = {"ix_cases_deadline_order"}
 
@@ -46,7 +42,7 @@ EXPRESSION_INDEXES = {"ix_cases_deadline_order"}
 def include_object(obj, name, type_, reflected, compare_to):
     if type_ == "index" and name in EXPRESSION_INDEXES:
         return False
-    return not (type_ == "table" and name in LIBRARY_TABLES)
+    return True
 
 
 def get_metadata():

@@ -28,9 +28,6 @@ from tests.conftest import test_settings as settings_for
 #: Kept by Alembic itself; it stays (empty) after a downgrade to base.
 ALEMBIC_TABLE = "alembic_version"
 
-#: Tables that libraries create at start-up and that migrations/env.py leaves out (Flask-Session's).
-LIBRARY_TABLES = {"sessions"}
-
 #: The roles table holds the four fixed roles the first migration creates and nothing else, so the
 #: walk through the migrations does not add rows to it.
 FIXED_TABLES = {"roles"}
@@ -87,7 +84,7 @@ def _revisions_base_to_head() -> list[str]:
 
 def _migration_tables() -> set[str]:
     """The tables present in the database that belong to the migrations."""
-    return set(sa.inspect(db.engine).get_table_names()) - LIBRARY_TABLES - {ALEMBIC_TABLE}
+    return set(sa.inspect(db.engine).get_table_names()) - {ALEMBIC_TABLE}
 
 
 def _env_include_object():
@@ -161,7 +158,7 @@ def _insert_sample_rows() -> None:
         admin_role = connection.execute(sa.text("SELECT id FROM roles WHERE name = 'admin'")).scalar_one()
         overrides = {("users", "role_id"): admin_role}
         for table in metadata.sorted_tables:
-            if table.name in LIBRARY_TABLES | FIXED_TABLES | {ALEMBIC_TABLE}:
+            if table.name in FIXED_TABLES | {ALEMBIC_TABLE}:
                 continue
             row = {}
             for column in table.columns:
@@ -186,7 +183,7 @@ def _row_counts() -> dict[str, int]:
         return {
             name: connection.execute(sa.text(f'SELECT COUNT(*) FROM "{name}"')).scalar_one()
             for name in inspector.get_table_names()
-            if name not in LIBRARY_TABLES | {ALEMBIC_TABLE}
+            if name != ALEMBIC_TABLE
         }
 
 

@@ -6,10 +6,10 @@ from flask import Flask, abort, request
 from flask_security import LoginForm, SQLAlchemyUserDatastore
 
 from casework.auth import sessions, throttle
+from casework.auth.session_store import init_session_store
 from casework.config import PROJECT_ROOT
 from casework.crypto import derive_key
 from casework.extensions import csrf, db, limiter, security
-from casework.extensions import sessions as session_store
 from casework.models import Role, User
 
 #: Flask-Security views Casework does not offer: each would send e-mail, and Casework sends none.
@@ -76,15 +76,9 @@ def init_auth(app: Flask) -> None:
         import redis
 
         app.config["SESSION_REDIS"] = redis.from_url(app.config["CASEWORK_REDIS_URL"])
-    else:
-        app.config["SESSION_SQLALCHEMY"] = db
-        # Flask-Session declares its table on our metadata each time it is bound to an app; a
-        # process that builds several apps (the tests) must let it declare the table afresh.
-        if "sessions" in db.metadata.tables:
-            db.metadata.remove(db.metadata.tables["sessions"])
     csrf.init_app(app)
     limiter.init_app(app)
-    session_store.init_app(app)
+    init_session_store(app)
     security.init_app(
         app,
         SQLAlchemyUserDatastore(db, User, Role),

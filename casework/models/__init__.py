@@ -4,6 +4,7 @@ from casework.models.audit import AuditEvent, AuditHead
 from casework.models.case import Case, Consent, Deadline, Note, Partner, Referral
 from casework.models.document import Document
 from casework.models.person import BlindIndex, Person, PersonKey
+from casework.models.session import SessionRecord
 from casework.models.stats import LedgerEntry, Release
 from casework.models.tag import CaseTag, PolicyBaseline
 from casework.models.user import ROLE_NAMES, Role, User
@@ -27,5 +28,6 @@ __all__ = [
     "Referral",
     "Release",
     "Role",
+    "SessionRecord",
     "User",
 ]
