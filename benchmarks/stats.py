@@ -205,7 +205,7 @@ def release(app, limit: float) -> dict:
         started = time.perf_counter()
         timer.start()
         try:
-            made = operations.request_release(PERIOD, actor)
+            made = operations.request_release(PERIOD, None)
             operations.publish(made, actor)
             db.session.commit()
             elapsed = time.perf_counter() - started

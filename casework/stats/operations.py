@@ -61,9 +61,13 @@ def epsilon_per_table() -> float:
 
 
 def publish(release: Release, actor) -> Release:
-    """Approve and compute: budget first, then data, once."""
+    """Approve and compute: budget first, then data, once. The approver is another person than the
+    requester, so that no one admin decides alone to spend the privacy budget (the command line,
+    with no actor, is the server operator's)."""
     if release.status == "published":
         raise ReleaseRefused(_l("This release is published already; a period is never recomputed."))
+    if actor is not None and release.requested_by_id == actor.id:
+        raise ReleaseRefused(_l("You requested this release: another administrator approves it."))
     epsilon = epsilon_per_table()
     costs = {table.id: privacy.privacy_cost(epsilon) for table in CATALOGUE}
     ledger.reserve(release.period, costs, release.id)
