@@ -37,6 +37,11 @@ def _content(event: AuditEvent) -> str:
     return "|".join("" if value is None else str(value) for value in fields)
 
 
+def link(key: bytes, previous: bytes, event: AuditEvent) -> bytes:
+    """The digest `event` should carry under `key`, after a row whose digest is `previous`."""
+    return chain_digest(key, previous, _content(event))
+
+
 #: INSERT ... ON CONFLICT DO NOTHING, per database.
 _INSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 

@@ -89,8 +89,9 @@ def unpad(padded: bytes) -> bytes:
     return stripped[:-1]
 
 
-@lru_cache(maxsize=4096)
 def _field_key(data_key: bytes, table: str, column: str) -> bytes:
+    """Derived afresh each time, never cached: a cache keyed by the data key would keep an erased
+    person's key in memory after the wrapped copy is shredded (S6)."""
     return _hkdf(data_key, f"enc|{table}|{column}")
 
 
@@ -128,6 +129,17 @@ def decrypt_field(data_key: bytes, place: FieldPlace, ciphertext: bytes) -> byte
         return unpad(AESGCM(_field_key(data_key, place.table, place.column)).decrypt(nonce, sealed, associated))
     except InvalidTag as exc:
         raise DecryptionError("value does not decrypt in this place") from exc
+
+
+# Key check values ---------------------------------------------------------------------------
+
+#: The fixed label whose HMAC under a key proves which key it is without revealing it. The same label
+#: for every ring, so that a key file whose rings were exchanged is recognised as such.
+CHECK_LABEL = b"casework key check value"
+
+
+def check_value(key: bytes) -> bytes:
+    return std_hmac.new(key, CHECK_LABEL, hashlib.sha256).digest()
 
 
 # Blind indexes ------------------------------------------------------------------------------

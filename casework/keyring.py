@@ -12,6 +12,7 @@ import json
 import os
 import stat
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -129,12 +130,16 @@ def add_missing_rings(path: Path) -> list[str]:
     return missing
 
 
-def with_new_version(keys: Keys, ring: str) -> Keys:
-    current = getattr(keys, ring)
-    if current.current_version >= MAX_VERSION:
+def with_version(keys: Keys, ring: str, version: int, key: bytes) -> Keys:
+    """The keys with `key` added to `ring` as `version`."""
+    if version > MAX_VERSION:
         raise ConfigError(f"The {RING_NAMES[ring]} have reached version {MAX_VERSION}.")
-    added = Keyring({**current.keys, current.current_version + 1: new_key()})
+    added = Keyring({**getattr(keys, ring).keys, version: key})
     return Keys(**{**{r: getattr(keys, r) for r in RINGS}, ring: added})
+
+
+def with_new_version(keys: Keys, ring: str) -> Keys:
+    return with_version(keys, ring, getattr(keys, ring).current_version + 1, new_key())
 
 
 def without_version(keys: Keys, ring: str, version: int) -> Keys:
@@ -155,6 +160,11 @@ class KeyStore:
         self._lock = threading.Lock()
         self._stamp = None
         self._keys: Keys | None = None
+        #: Called with keys read for the first time or changed on disk; raises if they do not fit the
+        #: database, returns whether there was a database to check. `_checked` is the stamp of the
+        #: file it last accepted.
+        self.verifier: Callable[[Keys], bool] | None = None
+        self._checked = None
         self.keys()
 
     @property
@@ -162,9 +172,26 @@ class KeyStore:
         return self._environment_value is None
 
     def keys(self) -> Keys:
+        keys = self._read()
+        if self.verifier is not None and self._checked != self._stamp:
+            with self._lock:
+                if self._checked != self._stamp and self.verifier(keys):
+                    self._checked = self._stamp
+        return keys
+
+    def unchecked(self) -> Keys:
+        """The keys as they are in the file, whether or not they fit the database (`keys status`)."""
+        return self._read()
+
+    def accept(self) -> None:
+        """The keys as read now were checked against the database (at start-up)."""
+        self._checked = self._stamp
+
+    def _read(self) -> Keys:
         if self._environment_value is not None:
             if self._keys is None:
                 self._keys = parse_keys(self._environment_value, "CASEWORK_KEYS")
+                self._stamp = "environment"
             return self._keys
         try:
             info = self.path.stat()
@@ -192,11 +219,22 @@ class KeyStore:
 
 
 def init_keys(app: Flask) -> None:
-    """Load the keys at start-up: the app refuses to start without usable keys (S19)."""
+    """Load the keys at start-up: the app refuses to start without usable keys (S19), or with keys
+    that are not the ones its database was written with.
+
+    The key commands set `CASEWORK_DEFER_KEY_CHECK`: they check for themselves, and report a wrong
+    key file in one line (or, for `keys status`, say what it needs) instead of failing to start.
+    """
+    from casework.key_checks import check_at_start, check_on_change
+
     path = Path(app.config["CASEWORK_KEY_FILE"])
-    app.extensions["casework_keys"] = KeyStore(
-        path, app.config.get("CASEWORK_KEYS"), app.config["CASEWORK_ENV"] == "production"
-    )
+    store = KeyStore(path, app.config.get("CASEWORK_KEYS"), app.config["CASEWORK_ENV"] == "production")
+    app.extensions["casework_keys"] = store
+    if app.config.get("CASEWORK_DEFER_KEY_CHECK"):
+        return
+    if check_at_start(app, store.keys()):
+        store.accept()
+    store.verifier = check_on_change
 
 
 def key_store() -> KeyStore:

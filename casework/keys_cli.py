@@ -1,40 +1,32 @@
 """``flask --app casework keys ...``: create, inspect and rotate the keys; retire old versions.
 
 Registered as a Flask CLI plugin (see pyproject.toml) so that ``keys init`` works before any key
-exists, when the app itself refuses to start. Every rotation works in batches, committing after
-each, shows a progress bar, and picks up where it stopped when run again after an interruption; the
-running app re-reads the key file when it changes, so rotation is safe while it serves requests.
+exists, when the app itself refuses to start, and so that the other key commands can say what is
+wrong with a key file instead of failing to start. Rotations are in `casework.key_rotation`.
 """
 
 from pathlib import Path
 
 import click
-from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
-from casework.config import ConfigError, load_config
-from casework.crypto import new_key, unwrap_data_key, wrap_data_key
+from casework import audit
+from casework.config import load_config
 from casework.extensions import db
-from casework.keyring import (
-    RING_NAMES,
-    add_missing_rings,
-    generate_keys,
-    key_store,
-    with_new_version,
-    without_version,
-    write_key_file,
-)
-from casework.models import BlindIndex, Document, Person, PersonKey
-from casework.models.encrypted import ENCRYPTED_MODELS, encrypted_attributes
-from casework.people.documents import file_path, read_document, write_sealed
-from casework.people.indexing import rebuild_indexes
-
-BATCH_HELP = "Rows per transaction."
+from casework.key_checks import check_keys, fingerprint
+from casework.key_commands import key_command, unfinished_rotation
+from casework.key_rotation import COMMANDS, retire, rotate_dek, rotate_index, rotate_kek
+from casework.keyring import RING_NAMES, RINGS, add_missing_rings, generate_keys, key_store, write_key_file
+from casework.models import Person
 
 
 @click.group("keys", help="Create, inspect and rotate the encryption keys.")
 def keys_cli() -> None:
     pass
+
+
+for command in (rotate_kek, rotate_index, rotate_dek, retire):
+    keys_cli.add_command(command)
 
 
 @keys_cli.command("init")
@@ -55,167 +47,40 @@ def init(exist_ok: bool) -> None:
     click.echo(f"Created {path} (readable by this user only). Back it up now, apart from the database.")
 
 
-def _counts(column) -> dict[int, int]:
-    return dict(db.session.execute(select(column, func.count()).group_by(column)).all())
+def _line(state, current_version: int) -> str:
+    current = " (current)" if state.in_file and state.version == current_version else ""
+    where = "in the key file" if state.in_file else "not in the key file"
+    recorded = ""
+    if state.check is not None:
+        recorded = f", check value {fingerprint(state.check.value)} recorded {state.check.recorded_at:%Y-%m-%d}"
+        if state.check.retired_at:
+            recorded += f", retired {state.check.retired_at:%Y-%m-%d}"
+    return f"  version {state.version}{current}: {state.rows} rows, {where}, {state.state}{recorded}"
 
 
 @keys_cli.command("status")
-@with_appcontext
+@key_command
 def status() -> None:
-    """How many rows use each key version, and which versions could be retired."""
-    keys = key_store().keys()
-    report = {
-        "kek": _counts(PersonKey.kek_version),
-        "index": _counts(BlindIndex.key_version),
-    }
-    for ring, counts in report.items():
+    """Every ring's versions: rows using each, whether the key file holds it and whether it matches."""
+    keys = key_store().unchecked()
+    report = check_keys(db.session, keys)
+    for ring in RINGS:
         keyring = getattr(keys, ring)
-        click.echo(f"{RING_NAMES[ring]}: current version {keyring.current_version}")
-        for version in sorted(set(keyring.keys) | set(counts)):
-            state = "current" if version == keyring.current_version else "old"
-            missing = "" if version in keyring.keys else "  MISSING FROM KEY FILE"
-            click.echo(f"  version {version} ({state}): {counts.get(version, 0)} rows{missing}")
+        click.echo(f"{RING_NAMES[ring]}: current version in the key file {keyring.current_version}")
+        for state in report.of_ring(ring):
+            click.echo(_line(state, keyring.current_version))
     click.echo("data keys (persons not erased), by generation:")
-    for version, count in sorted(_counts(Person.dek_version).items()):
+    generations = select(Person.dek_version, func.count()).where(Person.erased_at.is_(None)).group_by(Person.dek_version)
+    for version, count in sorted(db.session.execute(generations).all()):
         click.echo(f"  generation {version}: {count} persons")
-
-
-def _run_in_batches(label: str, pending, handle, batch: int) -> int:
-    """Process what `pending(limit)` returns until nothing is left, committing each batch."""
-    done = 0
-    total = len(pending(None))
-    with click.progressbar(length=total, label=label, show_pos=True) as bar:
-        while ids := pending(batch):
-            for item in ids:
-                handle(item)
-            db.session.commit()
-            done += len(ids)
-            bar.update(len(ids))
-    return done
-
-
-def _ensure_rotation_started(ring: str, stale_count) -> None:
-    """Add a new current key, unless an earlier run of this rotation is still to be finished."""
-    if stale_count() == 0:
-        store = key_store()
-        store.save(with_new_version(store.keys(), ring))
-
-
-@keys_cli.command("rotate-kek")
-@click.option("--batch", default=500, show_default=True, help=BATCH_HELP)
-@with_appcontext
-def rotate_kek(batch: int) -> None:
-    """Add a new key-encryption key and re-wrap every data key with it (cheap: no data is re-encrypted)."""
-
-    def stale(limit):
-        current = key_store().keys().kek.current_version
-        query = select(PersonKey.person_id).where(PersonKey.kek_version != current).order_by(PersonKey.person_id)
-        return db.session.scalars(query.limit(limit)).all()
-
-    _ensure_rotation_started("kek", lambda: len(stale(1)))
-    keyring = key_store().keys().kek
-
-    def rewrap(person_id: str) -> None:
-        row = db.session.get(PersonKey, person_id)
-        data_key = unwrap_data_key(keyring.get(row.kek_version), row.kek_version, row.wrapped, person_id)
-        row.wrapped = wrap_data_key(keyring.current, keyring.current_version, data_key, person_id)
-        row.kek_version = keyring.current_version
-
-    count = _run_in_batches("Re-wrapping data keys", stale, rewrap, batch)
-    click.echo(f"{count} data keys now under key-encryption key version {keyring.current_version}.")
-
-
-@keys_cli.command("rotate-index")
-@click.option("--batch", default=200, show_default=True, help=BATCH_HELP)
-@with_appcontext
-def rotate_index(batch: int) -> None:
-    """Add a new index root and recompute every blind index with it (searches use both meanwhile)."""
-
-    def stale(limit):
-        current = key_store().keys().index.current_version
-        query = select(BlindIndex.person_id).where(BlindIndex.key_version != current).distinct().order_by(BlindIndex.person_id)
-        return db.session.scalars(query.limit(limit)).all()
-
-    _ensure_rotation_started("index", lambda: len(stale(1)))
-    count = _run_in_batches("Recomputing blind indexes", stale, lambda pid: rebuild_indexes(db.session.get(Person, pid)), batch)
-    click.echo(f"Blind indexes of {count} persons now under index root version {key_store().keys().index.current_version}.")
-
-
-def rotate_data_key(person: Person) -> list[Document]:
-    """Re-encrypt everything of one person under a new data key; returns documents whose old files
-    are to be deleted once the change is committed."""
-    values = []
-    for model in ENCRYPTED_MODELS - {Document}:
-        for record in db.session.scalars(model.of_person(person.id)):
-            values.extend((record, name, getattr(record, name)) for name in encrypted_attributes(model))
-    documents = db.session.scalars(select(Document).where(Document.person_id == person.id)).all()
-    contents = [(document, document.original_name, read_document(document)) for document in documents]
-    person.dek_version += 1
-    person.set_data_key(new_key())
-    for record, name, value in values:
-        setattr(record, name, value)
-    for document, name, content in contents:
-        document.original_name = name
-        write_sealed(document, content)
-    return documents
-
-
-@keys_cli.command("rotate-dek")
-@click.option("--person", "person_id", help="Rotate only this person's data key (their id).")
-@click.option("--all", "everyone", is_flag=True, help="Rotate every person's data key.")
-@click.option("--resume", is_flag=True, help="With --all: finish an interrupted run instead of starting a new one.")
-@click.option("--batch", default=100, show_default=True, help=BATCH_HELP)
-@with_appcontext
-def rotate_dek(person_id: str | None, everyone: bool, resume: bool, batch: int) -> None:
-    """Give one person, or everyone, a new data key and re-encrypt their data with it.
-
-    Each run of --all moves everyone to a new generation, one above the highest in use; --resume
-    instead brings those left behind by an interrupted run up to the highest generation.
-    """
-    if bool(person_id) == everyone:
-        raise click.UsageError("Give either --person ID or --all.")
-    living = Person.erased_at.is_(None)
-    if person_id:
-        person = db.session.scalar(select(Person).where(living, Person.id == person_id))
-        if person is None:
-            raise click.ClickException("No such person (or they were erased).")
-        chosen = Person.id == person.id
-        target_generation = person.dek_version + 1
-    else:
-        highest = db.session.scalar(select(func.max(Person.dek_version)).where(living)) or 0
-        chosen = living
-        target_generation = highest if resume else highest + 1
-
-    def pending(limit):
-        query = select(Person.id).where(living, chosen, Person.dek_version < target_generation).order_by(Person.id)
-        return db.session.scalars(query.limit(limit)).all()
-
-    superseded: list[Path] = []
-
-    def handle(pid: str) -> None:
-        person = db.session.get(Person, pid)
-        old_generation = person.dek_version
-        superseded.extend(file_path(document, old_generation) for document in rotate_data_key(person))
-
-    count = _run_in_batches("Re-encrypting with new data keys", pending, handle, batch)
-    for path in superseded:
-        path.unlink(missing_ok=True)
-    click.echo(f"{count} persons re-encrypted under new data keys.")
-
-
-@keys_cli.command("retire")
-@click.option("--ring", type=click.Choice(["kek", "index"]), required=True)
-@click.option("--version", "version", type=int, required=True)
-@with_appcontext
-def retire(ring: str, version: int) -> None:
-    """Remove an old key version from the key file, once no row uses it any more."""
-    column = PersonKey.kek_version if ring == "kek" else BlindIndex.key_version
-    in_use = db.session.scalar(select(func.count()).where(column == version))
-    if in_use:
-        raise click.ClickException(f"{in_use} rows still use version {version}: finish the rotation first.")
-    store = key_store()
-    try:
-        store.save(without_version(store.keys(), ring, version))
-    except ConfigError as refusal:
-        raise click.ClickException(str(refusal)) from None
-    click.echo(f"Removed {RING_NAMES[ring]} version {version}. Replace older backups of the key file too.")
+    for ring in ("kek", "index", "dek"):
+        if (rotation := unfinished_rotation(ring)) is not None:
+            click.echo(f"Unfinished rotation to {ring} version {rotation.target_version}: run `keys {COMMANDS[ring]}` to finish it.")
+    if report.problems:
+        click.echo("This key file does not fit this database. It needs:")
+        for state in report.problems:
+            click.echo(f"  - {state.describe()}")
+        raise SystemExit(1)
+    audit.record("keys_status_shown")
+    db.session.commit()
+    click.echo("Every key version in use is in the key file and matches.")

@@ -3,6 +3,7 @@
 from casework.models.audit import AuditEvent, AuditHead
 from casework.models.case import Case, Consent, Deadline, Note, Partner, Referral
 from casework.models.document import Document
+from casework.models.keycheck import KeyCheck, KeyRotation
 from casework.models.person import BlindIndex, Person, PersonKey
 from casework.models.session import SessionRecord
 from casework.models.stats import LedgerEntry, Release
@@ -19,6 +20,8 @@ __all__ = [
     "Deadline",
     "LedgerEntry",
     "Document",
+    "KeyCheck",
+    "KeyRotation",
     "Note",
     "Partner",
     "Person",

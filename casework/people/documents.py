@@ -2,12 +2,20 @@
 
 A file's name is its document id and the data-key generation it is sealed under, never its original
 name; the type is checked from the content against an allow-list, whatever the file claims to be.
+
+Files follow the database transaction: a file that a change stops referring to (an erased person's,
+or one superseded by re-encryption) is deleted only after that change is committed, and a file
+written by a transaction that is rolled back is deleted with the rollback. A crash in between leaves
+at worst a file that no row refers to, which `flask --app casework documents sweep` removes; never a
+row without its file.
 """
 
 import os
 from pathlib import Path
 
 from flask import current_app
+from sqlalchemy import event
+from sqlalchemy.orm import Session, SessionTransaction
 
 from casework.crypto import FieldPlace, decrypt_field, encrypt_field
 from casework.extensions import db
@@ -44,11 +52,46 @@ def _place(document: Document) -> FieldPlace:
     return FieldPlace(Document.__tablename__, "content", document.id, document.person.id)
 
 
+#: `Session.info` keys: files to delete once the transaction commits, and once it is rolled back.
+RELEASED, WRITTEN = "casework_files_released", "casework_files_written"
+
+
+def release_after_commit(paths) -> None:
+    """Delete these files once the current transaction commits; keep them if it is rolled back."""
+    db.session.info.setdefault(RELEASED, set()).update(paths)
+
+
+@event.listens_for(Session, "after_commit")
+def _delete_released_files(session: Session) -> None:
+    if session.in_nested_transaction():
+        return
+    session.info.pop(WRITTEN, None)
+    for path in session.info.pop(RELEASED, ()):
+        path.unlink(missing_ok=True)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _delete_written_files(session: Session, transaction: SessionTransaction) -> None:
+    """A transaction that ended without a commit (rolled back or closed) keeps the released files;
+    the files it wrote belong to no row."""
+    if transaction.parent is not None:
+        return
+    session.info.pop(RELEASED, None)
+    for path in session.info.pop(WRITTEN, ()):
+        path.unlink(missing_ok=True)
+
+
 def write_sealed(document: Document, data: bytes) -> None:
-    """Seal `data` with the person's current data key and write it atomically, readable by us only."""
+    """Seal `data` with the person's current data key and write it atomically, readable by us only.
+
+    The document's files under other generations are superseded: deleted once this is committed.
+    """
     person = document.person
     sealed = encrypt_field(person.data_key(), person.dek_version, _place(document), data)
     target = file_path(document)
+    release_after_commit(path for path in _files_of(document.id) if path != target)
+    if not target.exists():
+        db.session.info.setdefault(WRITTEN, set()).add(target)
     temporary = target.with_name(target.name + ".tmp")
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "wb") as handle:
@@ -75,6 +118,10 @@ def read_document(document: Document) -> bytes:
     return decrypt_field(document.person.data_key(), _place(document), file_path(document).read_bytes())
 
 
-def delete_files(document: Document) -> None:
-    for stale in _folder().glob(f"{document.id}.v*"):
-        stale.unlink(missing_ok=True)
+def _files_of(document_id: str) -> list[Path]:
+    return list(_folder().glob(f"{document_id}.v*"))
+
+
+def delete_after_commit(document: Document) -> None:
+    """The document's row is being deleted: its files go once that is committed."""
+    release_after_commit(_files_of(document.id))
