@@ -1,15 +1,27 @@
 """A person's access export (S6): everything stored about them, as JSON plus their documents, in one
-zip archive. It is the only export that contains personal data, and it is for that person."""
+zip archive. It is the only export that contains personal data, and it is for that person.
+
+Each coordinator may make a few a day (CASEWORK_EXPORTS_PER_DAY, S18). One more is refused, and the
+refusal is flagged in the audit trail for the other coordinators to review: a stolen or planted
+coordinator account cannot walk off with the records one archive after another. A limit was chosen
+over a second approver because an access request is rare and urgent for the person asking, and
+another coordinator is not always at hand; see docs/accounts-and-sign-in.md.
+"""
 
 import io
 import json
 import zipfile
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from flask import current_app, has_request_context
+from flask_login import current_user
+from sqlalchemy import func, select
 
+from casework import audit
 from casework.extensions import db
-from casework.models import Case, Consent, Document, Note, Person, Referral
+from casework.i18n import _l
+from casework.models import AuditEvent, Case, Consent, Document, Note, Person, Referral
+from casework.models.user import utcnow
 from casework.models.encrypted import encrypted_attributes
 from casework.people.documents import read_document
 
@@ -32,7 +44,39 @@ CASE_COLUMNS = (
 )  # fmt: skip
 
 
+#: The audit action of an access export, and of a refusal past the daily limit (a misuse flag).
+EXPORT_ACTION = "person_exported"
+EXPORT_FLAG = "exports_limited"
+
+
+class ExportRefused(Exception):
+    """This coordinator made as many access exports as a day allows; the message is translated and
+    safe to show, and the flag is already in the audit trail (kept if the request is not an error)."""
+
+
+def _refuse_past_daily_limit() -> None:
+    if not (has_request_context() and current_user.is_authenticated):
+        return  # the command line: the server operator, not a coordinator's account
+    limit = current_app.config["CASEWORK_EXPORTS_PER_DAY"]
+    made = db.session.scalar(
+        select(func.count())
+        .select_from(AuditEvent)
+        .where(AuditEvent.actor_id == current_user.id, AuditEvent.action == EXPORT_ACTION, AuditEvent.at >= utcnow() - timedelta(days=1))
+    )
+    if made >= limit:
+        audit.record(EXPORT_FLAG, detail=str(made))
+        raise ExportRefused(
+            _l(
+                "You made %(count)s access exports in the last 24 hours, as many as a day allows. Another "
+                "coordinator can make this one; the coordinators are told of this refusal.",
+                count=made,
+            )
+        )
+
+
 def access_export(person: Person) -> io.BytesIO:
+    """The archive; refused with `ExportRefused` past the coordinator's daily limit."""
+    _refuse_past_daily_limit()
     cases = db.session.scalars(select(Case).where(Case.person_id == person.id).order_by(Case.created_at)).all()
     case_ids = [case.id for case in cases]
     record = {
