@@ -21,8 +21,8 @@ from casework import audit
 from casework.extensions import db
 from casework.i18n import _l
 from casework.models import AuditEvent, Case, Consent, Document, Note, Person, Referral
-from casework.models.user import utcnow
 from casework.models.encrypted import encrypted_attributes
+from casework.models.user import utcnow
 from casework.people.documents import read_document
 
 
