@@ -79,7 +79,10 @@ def _fixed_settings(settings: dict) -> dict:
         "PREFERRED_URL_SCHEME": "https" if production else "http",
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": None,
-        "WTF_CSRF_SSL_STRICT": production,
+        # Pages send Referrer-Policy: no-referrer (S13), so browsers post without a Referer header, and
+        # Flask-WTF's HTTPS referrer check would refuse every form. The session-bound token, the
+        # SameSite=Strict __Host- cookie and HSTS stop cross-site posts without it.
+        "WTF_CSRF_SSL_STRICT": False,
         "RATELIMIT_HEADERS_ENABLED": False,
     }
 
