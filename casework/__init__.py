@@ -6,6 +6,7 @@ import re
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from casework import logs
 from casework.config import PROJECT_ROOT, check_config, load_config
 from casework.errors import log_failure
 
@@ -38,6 +39,7 @@ def create_app(config: dict | None = None) -> Flask:
         hops = app.config["CASEWORK_TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     logging.getLogger("werkzeug").addFilter(_drop_query_strings)
+    logs.configure_logging(app)
 
     from casework import database, errors, i18n, keyring, web
     from casework.admin import bp as admin_bp

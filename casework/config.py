@@ -80,6 +80,8 @@ def load_config() -> dict:
         "CASEWORK_DOCUMENT_DIR": _env("DOCUMENT_DIR", str(INSTANCE_DIR / "documents")),
         "CASEWORK_DOCUMENT_MAX_BYTES": _int("DOCUMENT_MAX_MB", 10) * 1024 * 1024,
         "CASEWORK_REDIS_URL": redis_url,
+        "CASEWORK_LOG_LEVEL": _env("LOG_LEVEL", "INFO"),
+        "CASEWORK_LIBRARY_LOG_LEVEL": _env("LIBRARY_LOG_LEVEL", "WARNING"),
         "CASEWORK_BASE_URL": _env("BASE_URL", DEVELOPMENT_BASE_URL),
         "CASEWORK_TRUSTED_PROXIES": _optional_int("TRUSTED_PROXIES"),
         "CASEWORK_WORKERS": worker_count(),

@@ -1,10 +1,11 @@
 """Error pages: translated, generic, and never a traceback or a value from the request."""
 
-from flask import Flask, current_app, render_template, request
+from flask import Flask, current_app, g, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from casework.i18n import _l
+from casework.logs import places
 
 MESSAGES = {
     400: (_l("Bad request"), _l("The form could not be accepted. Go back, reload the page and try again.")),
@@ -33,13 +34,24 @@ def handle_csrf_error(_error: CSRFError):
 
 
 def log_failure(error: BaseException) -> None:
-    """Log that a request failed, saying what kind of error and where, but not the error's text."""
-    current_app.logger.error("Unhandled %s on %s %s", type(error).__name__, request.method, request.endpoint)
+    """Log that a request failed, saying what kind of error and where in the code, but not the error's text."""
+    current_app.logger.error("Unhandled %s on %s %s at %s", type(error).__name__, request.method, request.endpoint, places(error))
 
 
 def handle_unexpected(error: Exception):
     log_failure(getattr(error, "original_exception", None) or error)
-    return render_error(500)
+    return render_failure()
+
+
+def render_failure():
+    """The page for an unexpected failure, which may be the database's: it needs neither the
+    database nor the session. The account is not loaded any more (the template context would load
+    it), and the language is picked without either (`casework.i18n.select_locale`)."""
+    g.request_failed = True
+    if "_login_user" not in g:
+        g._login_user = current_app.login_manager.anonymous_user()
+    title, message = MESSAGES[500]
+    return render_template("errors/failure.html", title=title, message=message), 500
 
 
 def init_errors(app: Flask) -> None:

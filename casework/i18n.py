@@ -1,11 +1,12 @@
 """Languages: English, Dutch, Russian and Ukrainian, chosen per user, then per browser."""
 
-from flask import Flask, has_request_context, request, session
+from flask import Flask, g, has_request_context, request, session
 from flask_babel import get_locale
 from flask_babel import gettext as _  # noqa: F401  (re-exported for the rest of the package)
 from flask_babel import lazy_gettext as _l  # noqa: F401
 from flask_babel import lazy_pgettext as _lp  # noqa: F401  (a word whose translation depends on what it describes)
 from flask_login import current_user
+from sqlalchemy import inspect
 
 from casework.config import LOCALES, PROJECT_ROOT
 from casework.extensions import babel
@@ -25,10 +26,22 @@ def select_locale() -> str:
     """The signed-in user's saved choice, then this browser session's choice, then Accept-Language."""
     if not has_request_context():
         return "en"
+    if g.get("request_failed"):
+        return _locale_without_database()
     if current_user and current_user.is_authenticated and current_user.locale in LOCALES:
         return current_user.locale
     if session.get("locale") in LOCALES:
         return session["locale"]
+    return request.accept_languages.best_match(LOCALES) or "en"
+
+
+def _locale_without_database() -> str:
+    """For the page of a failed request, whose database or session store may be what failed: the
+    account's choice if it was read before the failure, else Accept-Language."""
+    state = inspect(g.get("_login_user"), raiseerr=False)
+    saved = state.attrs.locale.loaded_value if state is not None else None
+    if saved in LOCALES:
+        return saved
     return request.accept_languages.best_match(LOCALES) or "en"
 
 
