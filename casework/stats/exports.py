@@ -1,21 +1,25 @@
 """Exports of a frozen release: CSV and SVG charts, made from the stored JSON alone, so that every
 download of a release is byte-identical (statistics.md, point 7) and carries epsilon, the display
-rule, the period and the release date (point 9), and no record id or finer time (attack 14)."""
+rule, the period and the release date (point 9), and no record id or finer time (attack 14).
+
+Charts use matplotlib's object API (a `Figure` of its own per chart, drawn by the SVG backend),
+not pyplot, whose registry of open figures is shared by every request a worker serves.
+"""
 
 import csv
 import io
 import json
 
 import matplotlib
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+from casework.i18n import _
+from casework.stats.catalogue import LABELS, TABLES
 
-from casework.i18n import _  # noqa: E402
-from casework.stats.catalogue import LABELS, TABLES  # noqa: E402
-
-plt.rcParams["svg.hashsalt"] = "casework"
-plt.rcParams["svg.fonttype"] = "none"
+#: Set once at import, never per request: the same ids in every download of a chart, and text kept
+#: as text.
+matplotlib.rcParams["svg.hashsalt"] = "casework"
+matplotlib.rcParams["svg.fonttype"] = "none"
 
 
 def release_data(release) -> dict:
@@ -56,7 +60,8 @@ def chart_svg(release, table_id: str) -> bytes:
     table = next(t for t in data["tables"] if t["id"] == table_id)
     names = [label(cell["category"]) for cell in table["cells"]]
     heights = [0 if cell["value"] == "<10" else int(cell["value"]) for cell in table["cells"]]
-    figure, axes = plt.subplots(figsize=(6.4, 0.5 + 0.45 * len(names)), dpi=100)
+    figure = Figure(figsize=(6.4, 0.5 + 0.45 * len(names)), dpi=100)
+    axes = figure.subplots()
     bars = axes.barh(range(len(names)), heights, color="#0b4f8a")
     axes.set_yticks(range(len(names)), names)
     axes.invert_yaxis()
@@ -70,5 +75,4 @@ def chart_svg(release, table_id: str) -> bytes:
     figure.tight_layout()
     out = io.BytesIO()
     figure.savefig(out, format="svg", metadata={"Date": None, "Creator": None})
-    plt.close(figure)
     return out.getvalue()
