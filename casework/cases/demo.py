@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 
 from faker import Faker
 
-from casework import choices
+from casework import audit, choices
 from casework.cases import operations
 from casework.extensions import db
 from casework.models import Case, Consent, Person, User
@@ -50,7 +50,8 @@ def seed_case(fake: Faker, rng: random.Random, actor: User, assignees: list[User
     db.session.add(person)
     db.session.add(Consent(person=person, store=True, contact=True, method="telegram", recorded_by_id=actor.id))
     opened = today - timedelta(days=rng.randint(0, 400))
-    case = Case(person=person, created_by_id=actor.id, is_demo=True, assignee_id=rng.choice(assignees).id if assignees and rng.random() < 0.8 else None)
+    assignee = rng.choice(assignees) if assignees and rng.random() < 0.8 else None
+    case = Case(person=person, created_by_id=actor.id, is_demo=True, assignee_id=assignee.id if assignee else None)
     case.status = rng.choice(["new", "triage", "active", "active", "waiting", "referred", "closed"])
     if case.status == "closed":
         case.outcome = rng.choice([code for code, _ in choices.OUTCOMES])
@@ -75,4 +76,8 @@ def seed_case(fake: Faker, rng: random.Random, actor: User, assignees: list[User
     db.session.flush()
     case.created_at = datetime.combine(opened, datetime.min.time())
     operations.refresh_coded_facts(case)
+    # The trail a real intake leaves (S15), so that the audit pages and their benchmarks see one.
+    audit.record("case_created", actor=actor, case=case)
+    if assignee is not None:
+        audit.record("case_assigned", actor=actor, case=case, target=assignee)
     return case
