@@ -11,6 +11,7 @@ from casework.cases.exports import EXPORT_FLAG, ExportRefused, access_export
 from casework.extensions import db
 from casework.models import AuditEvent, Case, User
 from casework.models.user import utcnow
+from tests.conftest import csrf_from
 
 
 def _export_as(app, user, case_id: str):
@@ -66,3 +67,15 @@ def test_exports_older_than_a_day_do_not_count(app, make_user, create_case):
         event.at = utcnow() - timedelta(hours=25)
         db.session.commit()
     assert _export_as(app, coordinator, case_id).getbuffer().nbytes > 0
+
+
+def test_on_the_web_the_refusal_is_a_429_and_its_flag_is_kept(app, signed_in, create_case):
+    app.config["CASEWORK_EXPORTS_PER_DAY"] = 1
+    client, coordinator = signed_in("coordinator")
+    case_id = create_case(by=coordinator)
+    page = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    token = csrf_from(page)
+    assert client.post(f"/cases/{case_id}/export", data={"csrf_token": token}).status_code == 200
+    refused = client.post(f"/cases/{case_id}/export", data={"csrf_token": token})
+    assert refused.status_code == 429 and refused.mimetype == "text/html"
+    assert _actions(app, coordinator).count(EXPORT_FLAG) == 1

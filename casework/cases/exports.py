@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 from flask import current_app, has_request_context
 from flask_login import current_user
 from sqlalchemy import func, select
+from werkzeug.exceptions import TooManyRequests
 
 from casework import audit
 from casework.extensions import db
@@ -24,6 +25,7 @@ from casework.models import AuditEvent, Case, Consent, Document, Note, Person, R
 from casework.models.encrypted import encrypted_attributes
 from casework.models.user import utcnow
 from casework.people.documents import read_document
+from casework.web import keep_refusal
 
 
 def _plain(value):
@@ -49,9 +51,9 @@ EXPORT_ACTION = "person_exported"
 EXPORT_FLAG = "exports_limited"
 
 
-class ExportRefused(Exception):
-    """This coordinator made as many access exports as a day allows; the message is translated and
-    safe to show, and the flag is already in the audit trail (kept if the request is not an error)."""
+class ExportRefused(TooManyRequests):
+    """This coordinator made as many access exports as a day allows: a 429 whose description is
+    translated and safe to show. The flag is already in the audit trail, and kept (`keep_refusal`)."""
 
 
 def _refuse_past_daily_limit() -> None:
@@ -64,6 +66,7 @@ def _refuse_past_daily_limit() -> None:
         .where(AuditEvent.actor_id == current_user.id, AuditEvent.action == EXPORT_ACTION, AuditEvent.at >= utcnow() - timedelta(days=1))
     )
     if made >= limit:
+        keep_refusal()
         audit.record(EXPORT_FLAG, detail=str(made))
         raise ExportRefused(
             _l(

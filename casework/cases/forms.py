@@ -21,7 +21,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from casework import choices
+from casework import bounds, choices
 from casework.i18n import _l
 from casework.people import normalise
 
@@ -40,7 +40,7 @@ def coded(label, options, blank=True):
 
 
 def optional_date(label):
-    return DateField(label, validators=[Optional()], render_kw={"autocomplete": "off"})
+    return DateField(label, validators=[Optional(), bounds.plausible_date], render_kw={"autocomplete": "off"})
 
 
 def not_in_future(form, field):
@@ -74,7 +74,7 @@ class PersonFields(Form):
     given_names_latin = StringField(_l("Given names (Latin script)"), validators=[Optional(), Length(max=200)])
     surname_cyrillic = StringField(_l("Surname (Cyrillic script)"), validators=[Optional(), Length(max=200)])
     given_names_cyrillic = StringField(_l("Given names (Cyrillic script)"), validators=[Optional(), Length(max=200)])
-    date_of_birth = DateField(_l("Date of birth"), validators=[Optional(), not_in_future, not_before_1900])
+    date_of_birth = DateField(_l("Date of birth"), validators=[Optional(), not_in_future, not_before_1900, bounds.plausible_date])
     sex = coded(_l("Sex"), choices.SEXES)
     citizenship = coded(_l("Citizenship"), choices.CITIZENSHIPS)
     languages = StringField(_l("Languages spoken (e.g. ru, en)"), validators=[Optional(), Length(max=64)])

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import delete, func, select
 
-from casework import audit, choices
+from casework import audit, bounds, choices
 from casework.cases import deadlines
 from casework.choices import OPEN_STATUSES
 from casework.extensions import db
@@ -275,7 +275,7 @@ def list_filters(args, user: User) -> dict:
     return {
         "status": status if status == "open" or status == "all" or status in dict(choices.STATUSES) else "open",
         "need": args.get("need", "") if args.get("need", "") in dict(choices.NEEDS) else "",
-        "assignee": args.get("assignee", type=int) if user.role_name == "coordinator" else None,
+        "assignee": bounds.whole_number(args, "assignee") if user.role_name == "coordinator" else None,
         "window": window_days(args.get("window", type=int)),
         "sort": "newest" if args.get("sort") == "newest" else "deadline",
         "proposal": args.get("proposal", ""),

@@ -5,7 +5,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from casework import audit, choices
+from casework import audit, bounds, choices
 from casework.admin.forms import ActionForm
 from casework.cases import bp, operations
 from casework.cases.exports import access_export
@@ -78,7 +78,7 @@ def _throttle_case_views() -> None:
 @bp.get("/")
 def index():
     filters = operations.list_filters(request.args, current_user)
-    page = db.paginate(operations.case_list(current_user, filters), per_page=PAGE_SIZE, error_out=False)
+    page = db.paginate(operations.case_list(current_user, filters), page=bounds.page_number(request.args), per_page=PAGE_SIZE, error_out=False)
     audit.record("case_list_viewed", detail=str(len(page.items)))
     volunteers = _volunteers() if current_user.role_name == "coordinator" else []
     return render_template("cases/index.html", page=page, volunteers=volunteers, filters=filters)

@@ -3,6 +3,7 @@ from datetime import datetime, time, timedelta
 from flask import render_template, request
 from sqlalchemy import select
 
+from casework import bounds
 from casework.extensions import db
 from casework.models import AuditEvent, User
 from casework.trail import bp
@@ -12,16 +13,13 @@ FLAGS = {"case_views_throttled"}
 
 
 def _day(name: str):
-    try:
-        return datetime.strptime(request.args.get(name, ""), "%Y-%m-%d").date()
-    except ValueError:
-        return None
+    return bounds.day(request.args, name)
 
 
 @bp.get("/")
 def index():
     query = select(AuditEvent).order_by(AuditEvent.seq.desc())
-    actor = request.args.get("actor", type=int)
+    actor = bounds.whole_number(request.args, "actor")
     if actor:
         query = query.where(AuditEvent.actor_id == actor)
     case = request.args.get("case", "").strip()
@@ -37,7 +35,7 @@ def index():
         query = query.where(AuditEvent.at >= datetime.combine(start, time.min))
     if end:
         query = query.where(AuditEvent.at < datetime.combine(end + timedelta(days=1), time.min))
-    page = db.paginate(query, per_page=50, error_out=False)
+    page = db.paginate(query, page=bounds.page_number(request.args), per_page=50, error_out=False)
     users = {user.id: user for user in db.session.scalars(select(User).order_by(User.email))}
     actions = db.session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)).all()
     filters = {"actor": actor, "case": case, "action": action, "from": request.args.get("from", ""), "to": request.args.get("to", ""), "flagged": request.args.get("flagged", "")}
