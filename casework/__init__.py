@@ -47,6 +47,7 @@ def create_app(config: dict | None = None) -> Flask:
     from casework.auth.setup import init_auth
     from casework.cases import bp as cases_bp
     from casework.cli import register_commands
+    from casework.health import bp as health_bp
     from casework.main import bp as main_bp
     from casework.stats import bp as stats_bp
     from casework.trail import bp as trail_bp
@@ -63,6 +64,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(cases_bp)
     app.register_blueprint(trail_bp)
     app.register_blueprint(stats_bp)
+    app.register_blueprint(health_bp)
     register_commands(app)
     return app
 

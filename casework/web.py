@@ -14,6 +14,7 @@ PUBLIC_ENDPOINTS = frozenset(
         "security.two_factor_token_validation",
         "security.reset_password",
         "auth.set_language",
+        "health.healthz",
     }
 )
 
