@@ -10,7 +10,7 @@ key file let the app start, fail every read and save new people under keys that 
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, has_app_context
 from sqlalchemy import create_engine, func, inspect, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
@@ -201,6 +201,8 @@ def check_on_change(keys: Keys) -> bool:
     """Check keys first used, or changed on disk, while the app runs; reads only."""
     from casework.extensions import db
 
+    if not has_app_context():
+        return False
     with Session(db.engine) as session:
         if not inspect(session.connection()).has_table(KeyCheck.__tablename__):
             return False

@@ -66,8 +66,7 @@ def _delete_released_files(session: Session) -> None:
     if session.in_nested_transaction():
         return
     session.info.pop(WRITTEN, None)
-    for path in session.info.pop(RELEASED, ()):
-        path.unlink(missing_ok=True)
+    _remove(session.info.pop(RELEASED, ()))
 
 
 @event.listens_for(Session, "after_transaction_end")
@@ -77,7 +76,11 @@ def _delete_written_files(session: Session, transaction: SessionTransaction) -> 
     if transaction.parent is not None:
         return
     session.info.pop(RELEASED, None)
-    for path in session.info.pop(WRITTEN, ()):
+    _remove(session.info.pop(WRITTEN, ()))
+
+
+def _remove(paths) -> None:
+    for path in paths:
         path.unlink(missing_ok=True)
 
 

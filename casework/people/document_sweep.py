@@ -1,0 +1,58 @@
+"""``flask --app casework documents sweep``: remove document files that no row refers to.
+
+Files are deleted after the commit that releases them (`casework.people.documents`), so a process
+killed between that commit and the deletion, or between writing a file and committing its row,
+leaves a file without a row: sealed, so harmless, but a copy of someone's data that should not stay.
+Files younger than `--min-age` are left alone, because a transaction still under way may be about
+to commit the row that refers to them.
+"""
+
+import time
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from casework.extensions import db
+from casework.models import Document, Person
+
+documents_cli = AppGroup("documents", help="Look after the encrypted document files.")
+
+
+def referenced_names() -> set[str]:
+    """The file name every document row refers to: its id and its person's data-key generation."""
+    rows = db.session.execute(select(Document.id, Person.dek_version).join(Person, Document.person_id == Person.id))
+    return {f"{document_id}.v{generation}" for document_id, generation in rows}
+
+
+def unreferenced_files(min_age_seconds: float) -> list[Path]:
+    folder = Path(current_app.config["CASEWORK_DOCUMENT_DIR"])
+    if not folder.is_dir():
+        return []
+    names, cutoff = referenced_names(), time.time() - min_age_seconds
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.name not in names and p.stat().st_mtime <= cutoff)
+
+
+def missing_files() -> int:
+    """How many document rows have no file: what a backup restored without its documents shows."""
+    folder = Path(current_app.config["CASEWORK_DOCUMENT_DIR"])
+    return sum(1 for name in referenced_names() if not (folder / name).is_file())
+
+
+@documents_cli.command("sweep")
+@click.option("--min-age", default=60, show_default=True, help="Leave files younger than this many minutes.")
+@click.option("--dry-run", is_flag=True, help="Only count the files that would be removed.")
+def sweep(min_age: int, dry_run: bool) -> None:
+    """Remove files that no document row refers to; report rows whose file is missing."""
+    unreferenced = unreferenced_files(min_age * 60)
+    if dry_run:
+        click.echo(f"{len(unreferenced)} files would be removed.")
+    else:
+        with click.progressbar(unreferenced, label="Removing unreferenced files", show_pos=True) as files:
+            for path in files:
+                path.unlink(missing_ok=True)
+        click.echo(f"{len(unreferenced)} files that no row refers to were removed.")
+    if missing := missing_files():
+        raise click.ClickException(f"{missing} document rows have no file: restore the documents folder from the backup made with the database.")
