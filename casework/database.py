@@ -1,4 +1,5 @@
-"""Database binding: SQLAlchemy, migrations and the SQLite settings the design requires."""
+"""Database binding: SQLAlchemy, migrations, the SQLite settings the design requires and the
+PostgreSQL timeouts and pool that production needs."""
 
 import os
 import sqlite3
@@ -38,9 +39,36 @@ def _private_sqlite_file(uri: str) -> None:
     path.chmod(0o600)
 
 
+def engine_options(config: dict) -> dict:
+    """SQLAlchemy's engine settings. On PostgreSQL: a connect timeout, a statement timeout (a runaway
+    query ends rather than holding a worker), a lock timeout, an end to transactions left idle, and
+    a bounded pool per worker, recycled now and then; all from CASEWORK_DB_* settings. SQLite keeps
+    SQLAlchemy's own choices. Parameters never appear in error messages, which may be logged (S19)."""
+    options = {**config.get("SQLALCHEMY_ENGINE_OPTIONS", {}), "hide_parameters": True, "pool_pre_ping": True}
+    if make_url(config["SQLALCHEMY_DATABASE_URI"]).get_backend_name() != "postgresql":
+        return options
+    server_settings = {
+        "statement_timeout": config["CASEWORK_DB_STATEMENT_TIMEOUT_MS"],
+        "lock_timeout": config["CASEWORK_DB_LOCK_TIMEOUT_MS"],
+        "idle_in_transaction_session_timeout": config["CASEWORK_DB_IDLE_IN_TRANSACTION_MS"],
+    }
+    return {
+        **options,
+        "connect_args": {
+            "connect_timeout": config["CASEWORK_DB_CONNECT_TIMEOUT"],
+            "options": " ".join(f"-c {name}={value}" for name, value in server_settings.items()),
+        },
+        "pool_size": config["CASEWORK_DB_POOL_SIZE"],
+        "max_overflow": config["CASEWORK_DB_MAX_OVERFLOW"],
+        "pool_timeout": config["CASEWORK_DB_POOL_TIMEOUT"],
+        "pool_recycle": config["CASEWORK_DB_POOL_RECYCLE"],
+    }
+
+
 def init_database(app: Flask) -> None:
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         _private_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"])
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     import casework.models  # noqa: F401  (registers the models on the metadata)
