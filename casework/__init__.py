@@ -41,30 +41,26 @@ def create_app(config: dict | None = None) -> Flask:
     logging.getLogger("werkzeug").addFilter(_drop_query_strings)
     logs.configure_logging(app)
 
-    from casework import database, errors, i18n, keyring, web
-    from casework.admin import bp as admin_bp
-    from casework.auth import bp as auth_bp
+    from casework import database, errors, i18n, keyring, permissions, web
+    from casework.admin.blueprint import bp as admin_bp
+    from casework.auth.blueprint import bp as auth_bp
     from casework.auth.setup import init_auth
-    from casework.cases import bp as cases_bp
+    from casework.cases.blueprint import bp as cases_bp
     from casework.cli import register_commands
     from casework.health import bp as health_bp
-    from casework.main import bp as main_bp
-    from casework.stats import bp as stats_bp
-    from casework.trail import bp as trail_bp
+    from casework.main.blueprint import bp as main_bp
+    from casework.stats.blueprint import bp as stats_bp
+    from casework.trail.blueprint import bp as trail_bp
 
     keyring.init_keys(app)
     database.init_database(app)
     i18n.init_i18n(app)
     web.init_web(app)  # first, so that anonymous requests are sent to sign in before anything else runs
+    permissions.init_permissions(app)  # then every request is checked against the capability table
     init_auth(app)
     errors.init_errors(app)
-    app.register_blueprint(main_bp)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(admin_bp)
-    app.register_blueprint(cases_bp)
-    app.register_blueprint(trail_bp)
-    app.register_blueprint(stats_bp)
-    app.register_blueprint(health_bp)
+    for blueprint in (main_bp, auth_bp, admin_bp, cases_bp, trail_bp, stats_bp, health_bp):
+        app.register_blueprint(blueprint)
     register_commands(app)
     return app
 

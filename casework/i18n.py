@@ -21,6 +21,26 @@ ROLE_LABELS = {
     "admin": _l("Administrator"),
 }
 
+JOB_LABELS = {
+    "reevaluate": _l("Re-evaluation of open cases"),
+    "retention": _l("Retention run"),
+}
+
+JOB_STATE_LABELS = {
+    # Translators: a background job waits in line to be run.
+    "queued": _l("queued"),
+    "running": _l("running"),
+    "done": _l("done"),
+    "failed": _l("failed"),
+}
+
+#: Misuse flags in the audit trail, as coordinators read them.
+FLAG_LABELS = {
+    "read_budget_exceeded": _l("Read more case data in an hour than the budget allows"),
+    "duplicate_hits_flagged": _l("Logged intakes that matched known people far more often than colleagues"),
+    "exports_limited": _l("Asked for more access exports in a day than allowed"),
+}
+
 
 def select_locale() -> str:
     """The signed-in user's saved choice, then this browser session's choice, then Accept-Language."""

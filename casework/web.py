@@ -1,22 +1,10 @@
-"""What every request gets: sign-in required (S1), one commit, and security headers (S13)."""
+"""What every request gets: sign-in required except where `casework.permissions` says PUBLIC (S1), one commit, and security headers (S13)."""
 
 from flask import Flask, Response, current_app, g, redirect, request, url_for
 from flask_login import current_user
 
 from casework.extensions import db
-
-#: The only endpoints an anonymous visitor may reach (S1). Everything else sends them to sign in.
-PUBLIC_ENDPOINTS = frozenset(
-    {
-        "static",
-        "security.login",
-        "security.two_factor_setup",
-        "security.two_factor_token_validation",
-        "security.reset_password",
-        "auth.set_language",
-        "health.healthz",
-    }
-)
+from casework.permissions import PUBLIC, capability_of
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; script-src 'none'; style-src 'self'; img-src 'self' data:; "
@@ -28,7 +16,7 @@ def require_sign_in():
     """Anonymous page loads go to the sign-in page; anything else a browser fetches on its own (an
     icon, say) just gets 401, since following it to the sign-in page would reset a half-done
     second-factor step."""
-    if request.endpoint in PUBLIC_ENDPOINTS or current_user.is_authenticated:
+    if current_user.is_authenticated or capability_of(current_app, request.endpoint) == PUBLIC:
         return None
     if request.headers.get("Sec-Fetch-Dest", "document") != "document":
         return Response(status=401)

@@ -2,6 +2,9 @@
 set), clients, and people of each role who can sign in."""
 
 import os
+
+# Jobs queue in this process: a test runs what a request queued with `casework.jobs.run_queued()`.
+os.environ["CASEWORK_JOB_STORE"] = "memory"
 import re
 import tempfile
 import time
@@ -83,6 +86,14 @@ test_settings.__test__ = False  # a helper, not a test, despite its name
 @pytest.fixture
 def settings(database_url):
     return test_settings(database_url)
+
+
+@pytest.fixture(autouse=True)
+def empty_job_queue():
+    """The in-process queue outlives an app: each test starts with nothing queued."""
+    from casework import jobs
+
+    jobs.queue.flush()
 
 
 @pytest.fixture

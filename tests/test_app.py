@@ -5,6 +5,7 @@ import logging
 import pytest
 
 from casework import create_app
+from casework.permissions import SIGNED_IN, require
 from casework.config import DEVELOPMENT_SECRET_KEY, ConfigError
 from casework.extensions import db
 from casework.keyring import generate_keys, write_key_file
@@ -72,6 +73,7 @@ def failing_app(settings):
     app = create_app(settings)
 
     @app.get("/explode")
+    @require(SIGNED_IN)
     def explode():
         db.session.add(Partner(name="half written"))
         db.session.flush()
@@ -149,7 +151,7 @@ def test_error_pages_are_translated(app, signed_in, language):
 def test_generic_error_pages_for_each_status(app, signed_in):
     client, _ = signed_in("volunteer")
     assert client.get("/no/such/page").status_code == 404
-    assert client.get("/admin/users").status_code == 403
+    assert client.get("/admin/users").status_code == 404
     assert client.get("/logout").status_code == 405
     assert client.post("/language", data={"locale": "nl"}).status_code == 400
     for response in (client.get("/no/such/page"), client.get("/admin/users"), client.get("/logout")):

@@ -13,6 +13,7 @@ import pytest
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import func, select, text
 
+from casework import jobs
 from casework.cases import operations
 from casework.extensions import db
 from casework.models import AuditEvent, Case, CaseTag, PolicyBaseline, User
@@ -485,10 +486,17 @@ def test_admin_uploads_a_baseline_and_reevaluation_applies_it(app, signed_in, cr
     token = csrf_from(admin_client.get("/admin/baselines").get_data(as_text=True))
     response = admin_client.post("/admin/baselines/reevaluate", data={"csrf_token": token})
     assert response.status_code == 302
+    assert tags_of(app, case_id)["R4"]["coverage"] == "no", "the request only queues the job"
+    assert run_jobs(app) == 1
     r4 = tags_of(app, case_id)["R4"]
     assert r4["coverage"] == "yes" and r4["covered_since"] == start
     assert r4["holds"] is True and r4["left_out"] is False and r4["baseline_version"] == "2026-test"
-    assert audit_rows(app, "cases_reevaluated")[-1][2] == "2026-test:1"
+    assert audit_rows(app, "cases_reevaluated")[-1][:3] == (admin.id, None, "2026-test"), "the requester, and no count"
+
+
+def run_jobs(app) -> int:
+    with app.app_context():
+        return jobs.run_queued()
 
 
 def test_a_baseline_in_force_only_from_tomorrow_does_not_apply_today(app, signed_in, create_case):
@@ -499,6 +507,7 @@ def test_a_baseline_in_force_only_from_tomorrow_does_not_apply_today(app, signed
     assert upload(admin_client, r4_covered_from(date.today() + timedelta(days=1), "future")).status_code == 302
     token = csrf_from(admin_client.get("/admin/baselines").get_data(as_text=True))
     admin_client.post("/admin/baselines/reevaluate", data={"csrf_token": token})
+    run_jobs(app)
     r4 = tags_of(app, case_id)["R4"]
     assert r4["baseline_version"] == "2022-06-29" and r4["coverage"] == "no" and r4["left_out"] is True
 
@@ -611,22 +620,22 @@ def test_a_duplicate_version_is_refused(app, signed_in):
 
 @pytest.mark.parametrize("role", ["volunteer", "coordinator", "advocate"])
 def test_non_admins_cannot_see_or_change_baselines(app, signed_in, role):
-    """Volunteers, coordinators and advocates get 403 on the baselines page, the upload and re-evaluation; nothing changes."""
+    """Volunteers, coordinators and advocates get 404 on the baselines page, the upload and re-evaluation; nothing changes."""
     client, _user = signed_in(role)
-    assert client.get("/admin/baselines").status_code == 403
+    assert client.get("/admin/baselines").status_code == 404
     token = csrf(client, "/")
-    assert client.post("/admin/baselines/reevaluate", data={"csrf_token": token}).status_code == 403
+    assert client.post("/admin/baselines/reevaluate", data={"csrf_token": token}).status_code == 404
     response = client.post(
         "/admin/baselines", data={"csrf_token": token, "upload": (io.BytesIO(r4_covered_from(date.today()).encode()), "b.toml")},
         content_type="multipart/form-data",
     )  # fmt: skip
-    assert response.status_code == 403
+    assert response.status_code == 404
     assert baseline_count(app) == 0 and audit_rows(app, "cases_reevaluated") == []
 
 
 def test_signed_out_visitors_cannot_see_baselines(app, client):
     """Without signing in, the baselines page is not shown."""
-    assert client.get("/admin/baselines").status_code in (302, 401, 403)
+    assert client.get("/admin/baselines").status_code in (302, 401, 404)
     assert client.get("/admin/baselines").status_code != 200
 
 

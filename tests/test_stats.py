@@ -1095,7 +1095,7 @@ def test_roles_volunteers_get_404_on_every_statistics_url(app, staff, signed_in)
 
 @pytest.mark.parametrize("role", ["advocate", "coordinator"])
 def test_roles_only_admins_approve(app, staff, signed_in, role, count_must_not_run):
-    """Only admins approve: an advocate's or a coordinator's approval is 403 (with a valid CSRF
+    """Only admins approve: an advocate's or a coordinator's approval is 404 (with a valid CSRF
     token), nothing is counted, charged or published; they may request."""
     add_people(app, staff["coordinator"], 2, IN_Q3)
     client, _user = signed_in(role)
@@ -1104,7 +1104,7 @@ def test_roles_only_admins_approve(app, staff, signed_in, role, count_must_not_r
     page = client.get("/stats/").get_data(as_text=True)
     assert f"/stats/releases/{Q3}/approve" not in page
     response = client.post(f"/stats/releases/{Q3}/approve", data={"csrf_token": token(client)})
-    assert response.status_code == 403
+    assert response.status_code == 404
     assert releases(app) == {Q3: "requested"}
     assert ledger_rows(app) == []
     assert client.get(f"/stats/releases/{Q3}.json").status_code == 404

@@ -27,10 +27,6 @@ class RoleForm(FlaskForm):
     role = SelectField(_l("Role"), choices=_role_choices(), validators=[DataRequired()])
 
 
-class ActionForm(FlaskForm):
-    """A button that changes something: it only carries the CSRF token."""
-
-
 class PartnerForm(FlaskForm):
     name = StringField(_l("Organisation name"), validators=[DataRequired(_l("Enter the organisation's name.")), Length(max=200)])
 

@@ -4,9 +4,9 @@ from flask import redirect, request, session
 from flask_login import current_user
 from flask_security.utils import validate_redirect_url
 
-from casework.auth import bp
 from casework.auth.forms import LanguageForm
 from casework.extensions import db
+from casework.permissions import PUBLIC, require
 
 
 def _safe_next(target: str | None) -> str:
@@ -29,7 +29,7 @@ def _safe_next(target: str | None) -> str:
     return "/"
 
 
-@bp.post("/language")
+@require(PUBLIC)
 def set_language():
     """Saved on the account when signed in, otherwise for this browser session only."""
     form = LanguageForm()

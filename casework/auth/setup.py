@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from flask import Flask, abort, request
+from flask import Flask
 from flask_security import LoginForm, SQLAlchemyUserDatastore
 
 from casework.auth import sessions, throttle
@@ -11,15 +11,6 @@ from casework.config import PROJECT_ROOT
 from casework.crypto import derive_key
 from casework.extensions import csrf, db, limiter, security
 from casework.models import Role, User
-
-#: Flask-Security views Casework does not offer: each would send e-mail, and Casework sends none.
-#: A forgotten password or a lost device is handled by an admin's new setup link or reset.
-UNUSED_VIEWS = frozenset({"security.forgot_password", "security.two_factor_rescue", "security.tf_select"})
-
-
-def refuse_unused_views() -> None:
-    if request.endpoint in UNUSED_VIEWS:
-        abort(404)
 
 
 class SignInForm(LoginForm):
@@ -84,6 +75,5 @@ def init_auth(app: Flask) -> None:
         SQLAlchemyUserDatastore(db, User, Role),
         login_form=SignInForm,
     )
-    app.before_request(refuse_unused_views)
     throttle.init_throttle(app)
     sessions.init_sessions(app)

@@ -1,29 +1,22 @@
-"""Scheduled and bulk work on cases: ``deadlines digest``, ``retention run``, ``audit verify|head``
+"""Scheduled and bulk work on cases: ``deadlines digest|refresh``, ``retention run``, ``audit verify|head``
 and ``demo seed``. Long runs show a progress bar and commit in batches."""
 
-from datetime import date, timedelta
-
 import click
-from dateutil.relativedelta import relativedelta
 from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
 from casework import audit
+from casework.cases.due import due_items, refresh_all
+from casework.cases.retention import erase_expired, expired_people
 from casework.choices import OPEN_STATUSES
 from casework.extensions import db
-from casework.models import Case, Deadline, Person, Role, User
-from casework.models.user import utcnow
-from casework.people.erasure import erase_person
+from casework.models import Case, User
+from casework.permissions import can, visible_cases
 
 deadlines_cli = AppGroup("deadlines", help="Deadline reports for scheduled jobs.")
 retention_cli = AppGroup("retention", help="Erase people whose cases closed long ago (S17).")
 audit_cli = AppGroup("audit", help="Check the audit trail's hash chain.")
-
-
-def _theirs(query, user: User, role: str):
-    """Coordinators answer for every case, volunteers for those assigned to them."""
-    return query if role == "coordinator" else query.where(Case.assignee_id == user.id)
 
 
 @deadlines_cli.command("digest")
@@ -31,32 +24,28 @@ def _theirs(query, user: User, role: str):
 def digest(days: int | None) -> None:
     """Per user with open cases, how many have a deadline in the window: counts only, no names."""
     days = days or current_app.config["CASEWORK_WARNING_DAYS"]
-    today = date.today()
-    due_cases = (
-        select(Deadline.case_id).where(Deadline.due_on >= today - timedelta(days=90), Deadline.due_on <= today + timedelta(days=days))
-    )
-    open_cases = select(func.count(Case.id)).where(Case.status.in_(OPEN_STATUSES))
-    base = select(func.count(func.distinct(Case.id))).where(Case.id.in_(due_cases), Case.status.in_(OPEN_STATUSES))
-    staff = db.session.execute(
-        select(User, Role.name).join(Role, User.role_id == Role.id)
-        .where(User.active, Role.name.in_(("volunteer", "coordinator"))).order_by(User.email)
-    ).all()  # fmt: skip
-    for user, role in staff:
-        if not db.session.scalar(_theirs(open_cases, user, role)):
+    for user in db.session.scalars(select(User).where(User.active).order_by(User.email)):
+        if not can(user, "cases.work"):
             continue
-        count = db.session.scalar(_theirs(base, user, role))
+        theirs = visible_cases(user).where(Case.status.in_(OPEN_STATUSES)).with_only_columns(Case.id)
+        if not db.session.scalar(select(func.count()).select_from(theirs.subquery())):
+            continue
+        count = len({item.case.id for item in due_items(user, days)})
         click.echo(f"{user.email}: {count} cases with deadlines in the next {days} days")
 
 
-def _expired_people(months: int):
-    """People not yet erased, with at least one case, all of whose cases closed over `months` ago."""
-    cutoff = utcnow() - relativedelta(months=months)
-    still_open_or_recent = select(Case.person_id).where((Case.closed_at.is_(None)) | (Case.closed_at > cutoff))
-    return (
-        select(Person.id)
-        .where(Person.erased_at.is_(None), Person.id.in_(select(Case.person_id)), Person.id.not_in(still_open_or_recent))
-        .order_by(Person.id)
-    )
+@deadlines_cli.command("refresh")
+@click.option("--batch", default=500, show_default=True)
+def refresh(batch: int) -> None:
+    """Recompute every case's encrypted deadlines and coarse band as of today; run daily (and once
+    after upgrading), so that the "Due soon" list reads only the cases that are due. Idempotent."""
+    total = db.session.scalar(select(func.count()).select_from(Case))
+    with click.progressbar(length=total, label="Refreshing deadlines", show_pos=True) as bar:
+        for done in refresh_all(batch):
+            bar.update(done)
+    audit.record("deadlines_refreshed", detail=str(total))
+    db.session.commit()
+    click.echo(f"{total} cases refreshed.")
 
 
 @retention_cli.command("run")
@@ -66,19 +55,11 @@ def _expired_people(months: int):
 def retention_run(months: int | None, dry_run: bool, batch: int) -> None:
     """Crypto-shred people whose cases have all been closed longer than the retention period."""
     months = months or current_app.config["CASEWORK_RETENTION_MONTHS"]
-    people = db.session.scalars(_expired_people(months)).all()
     if dry_run:
-        click.echo(f"{len(people)} people would be erased (cases closed over {months} months ago).")
+        click.echo(f"{len(expired_people(months))} people would be erased (cases closed over {months} months ago).")
         return
-    with click.progressbar(length=len(people), label="Erasing", show_pos=True) as bar:
-        for start in range(0, len(people), batch):
-            for person_id in people[start : start + batch]:
-                person = db.session.get(Person, person_id)
-                audit.record("person_erased_retention", person=person, detail=str(months))
-                erase_person(person)
-            db.session.commit()
-            bar.update(len(people[start : start + batch]))
-    click.echo(f"{len(people)} people erased; their cases' coded facts remain for statistics.")
+    erased = erase_expired(months, batch=batch, label="Erasing")
+    click.echo(f"{erased} people erased; their cases' coded facts remain for statistics.")
 
 
 @audit_cli.command("verify")

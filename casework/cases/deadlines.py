@@ -1,7 +1,11 @@
 """Deadlines computed from a case's facts (domain.md, "Deadlines the system computes and shows").
 
-Recomputed whenever a case is saved; the dates themselves are stored in plaintext (security.md lets
-deadline dates be readable), the facts they come from stay encrypted.
+Recomputed whenever a case is saved and by the daily `deadlines refresh`. A deadline is often the
+person's own encrypted date moved by a fixed step (date of birth + 31 years, permit expiry, date to
+appear + 20 days), so the dates are stored encrypted with the person's data key (S20). What stays
+plaintext is the case's coarse band (`band`), which says only in which of a few wide windows the
+case's most urgent deadline fell on the day it was computed; docs/data-inventory.md says what that
+reveals.
 """
 
 from datetime import date, timedelta
@@ -71,3 +75,31 @@ def compute(case, date_of_birth: date | None, sex: str | None) -> list[tuple[str
         if limit is not None:
             found.append(("reserve_age_end", date_of_birth + relativedelta(years=limit)))
     return sorted(found, key=lambda item: item[1])
+
+
+#: How far back an overdue deadline still needs action: the "Due soon" list shows it for this long.
+OVERDUE_DAYS = 90
+#: A case's band on the day `d` it was computed: 0 when a deadline falls within
+#: [d - OVERDUE_DAYS, d + BAND_LIMITS[0]], 1 when the earliest deadline from d - OVERDUE_DAYS on falls
+#: by d + BAND_LIMITS[1], 2 when it falls later, None when there is none. Wide on purpose: the band is
+#: plaintext, so each window must stay far coarser than the dates it stands for.
+BAND_LIMITS = (31, 92)
+LATER = len(BAND_LIMITS)
+
+
+def band(found: list[tuple[str, date]], today: date) -> int | None:
+    """The coarse band of deadlines `found`, as of `today` (see BAND_LIMITS)."""
+    relevant = [due for _kind, due in found if due >= today - timedelta(days=OVERDUE_DAYS)]
+    if not relevant:
+        return None
+    ahead = (min(relevant) - today).days
+    return next((number for number, limit in enumerate(BAND_LIMITS) if ahead <= limit), LATER)
+
+
+def later_bands(last: date) -> list[tuple[int, date]]:
+    """Which bands above 0 may hold a deadline between today - OVERDUE_DAYS and `last`, as (band,
+    computed before): a case in band b computed on day d has no deadline from d - OVERDUE_DAYS up to
+    d + BAND_LIMITS[b - 1], so it may hold one only if it was computed before the date given. Band 0
+    always may; no band (None) never does, since today is never before d."""
+    return [(number, last - timedelta(days=BAND_LIMITS[number - 1])) for number in range(1, LATER + 1)]
+

@@ -71,7 +71,7 @@ def seed_case(fake: Faker, rng: random.Random, actor: User, assignees: list[User
     if status == "researcher":
         case.research_permit = rng.choice(["yes", "no", "unknown"])
     if status == "asylum_pending":
-        case.asylum_applied_on = opened
+        case.asylum_applied_on = opened - timedelta(days=rng.randint(1, 60))  # applied before asking for help
     db.session.add(case)
     db.session.flush()
     case.created_at = datetime.combine(opened, datetime.min.time())

@@ -3,7 +3,7 @@
 from flask_babel import get_locale
 
 from casework import choices
-from casework.cases import bp, deadlines
+from casework.cases import deadlines
 from casework.cases.forms import EditForm
 from casework.i18n import _l
 from casework.rules import engine
@@ -25,7 +25,6 @@ MATCH_LABELS = {
 }
 
 
-@bp.app_template_global()
 def person_name(person) -> str:
     """Both scripts when both are known: "Ivanov Sergei / Иванов Сергей"."""
     if person.erased:
@@ -37,26 +36,22 @@ def person_name(person) -> str:
     return " / ".join(names) or str(_l("(no name)"))
 
 
-@bp.app_template_filter("match_label")
 def match_label(name: str) -> str:
     return str(MATCH_LABELS.get(name, name))
 
 
-@bp.app_template_global()
 def rule_explanation(rule_id: str) -> str:
     """The rule's explanation in the reader's language, from the rule file."""
     rule = engine.rules_by_id().get(rule_id)
     return rule.explanation.get(str(get_locale()), rule.explanation["en"]) if rule else rule_id
 
 
-@bp.app_template_global()
 def fields_needed(needs: str) -> list[str]:
     """The labels of the form fields that would let the engine decide, for "needs information"."""
     names = dict.fromkeys(field for fact in needs.split(",") if fact for field in SOURCES.get(fact, ()))
     return [str(getattr(EditForm, name).args[0]) for name in names]
 
 
-@bp.app_context_processor
 def case_vocabulary() -> dict:
     return {
         "choices": choices,

@@ -35,6 +35,13 @@ class CheckboxList(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
+class CodeList(CheckboxList):
+    """Checkboxes for a column that keeps its codes separated by commas (Person.languages)."""
+
+    def process_data(self, value):
+        super().process_data(value.split(",") if isinstance(value, str) else value)
+
+
 def coded(label, options, blank=True):
     return SelectField(label, choices=(BLANK if blank else []) + list(options), validators=[Optional()], default="")
 
@@ -77,7 +84,7 @@ class PersonFields(Form):
     date_of_birth = DateField(_l("Date of birth"), validators=[Optional(), not_in_future, not_before_1900, bounds.plausible_date])
     sex = coded(_l("Sex"), choices.SEXES)
     citizenship = coded(_l("Citizenship"), choices.CITIZENSHIPS)
-    languages = StringField(_l("Languages spoken (e.g. ru, en)"), validators=[Optional(), Length(max=64)])
+    languages = CodeList(_l("Languages spoken"), choices=choices.LANGUAGES, validators=[Optional()])
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40), valid_phone], render_kw={"inputmode": "tel"})
     email = EmailField(_l("E-mail"), validators=[Optional(), Email(_l("Enter a valid e-mail address.")), Length(max=200)])
     telegram = StringField(_l("Telegram handle"), validators=[Optional(), Length(max=100)])

@@ -4,21 +4,22 @@ Each function changes the models, writes its audit row and flushes; the request 
 needs a request, so each is testable on its own.
 """
 
-from datetime import date, timedelta
+from datetime import date
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 
 from casework import audit, bounds, choices
-from casework.cases import deadlines
+from casework.cases import due
 from casework.choices import OPEN_STATUSES
 from casework.extensions import db
 from casework.i18n import _l
-from casework.models import Case, CaseTag, Consent, Deadline, Document, Note, Partner, Person, Referral, Role, User
+from casework.models import Case, CaseTag, Consent, Document, Note, Partner, Person, Referral, Role, User
 from casework.models.encrypted import ENCRYPTED_MODELS, encrypted_attributes
 from casework.models.user import utcnow
-from casework.people.documents import read_document, write_sealed
+from casework.people.documents import read_document, store_document, write_sealed
 from casework.people.erasure import erase_person
 from casework.people.search import find_people
+from casework.permissions import can, visible_cases
 from casework.rules.tagging import tag_case
 from casework.stats.catalogue import age_band
 
@@ -51,7 +52,8 @@ def _clean(value):
 def apply_person(person: Person, data: dict) -> None:
     for name in PERSON_FIELDS:
         if name in data:
-            setattr(person, name, _clean(data[name]))
+            value = data[name]
+            setattr(person, name, _clean(",".join(value) if isinstance(value, list) else value))
 
 
 def apply_case(case: Case, data: dict) -> None:
@@ -71,12 +73,8 @@ def refresh_coded_facts(case: Case) -> None:
 
 
 def refresh_deadlines(case: Case) -> None:
-    """Recompute the case's deadlines from its facts."""
-    found = deadlines.compute(case, case.person.date_of_birth, case.person.sex)
-    db.session.execute(delete(Deadline).where(Deadline.case_id == case.id))
-    db.session.add_all(Deadline(case_id=case.id, kind=kind, due_on=due) for kind, due in found)
-    upcoming = [due for _kind, due in found if due >= date.today()]
-    case.next_deadline_on = min(upcoming) if upcoming else None
+    """Recompute the case's deadlines from its facts (encrypted, with a coarse band for lists)."""
+    due.refresh_case(case)
 
 
 def duplicates_for(data: dict, exclude: str | None = None) -> list:
@@ -111,7 +109,7 @@ def record_consent(person: Person, data: dict, actor: User) -> Consent:
     return consent
 
 
-def create_case(data: dict, actor: User, *, existing_person: Person | None = None, flag_duplicate: bool = False) -> Case:
+def create_case(data: dict, actor: User, *, existing_person: Person | None = None) -> Case:
     """Intake: consent first, then the person (new or existing), then the case, all in one transaction.
 
     A case a volunteer logs is assigned to them until a coordinator reassigns it.
@@ -123,9 +121,9 @@ def create_case(data: dict, actor: User, *, existing_person: Person | None = Non
         apply_person(person, data)
         db.session.add(person)
     record_consent(person, data, actor)
-    case = Case(person=person, created_by_id=actor.id, possible_duplicate=flag_duplicate)
-    if actor.role_name == "volunteer":
-        case.assignee_id = actor.id
+    case = Case(person=person, created_by_id=actor.id)
+    if not can(actor, "cases.see_all"):
+        case.assignee_id = actor.id  # or they could not see the case they just logged
     apply_case(case, data)
     db.session.add(case)
     db.session.flush()
@@ -147,7 +145,7 @@ def update_case(case: Case, data: dict, version: int, actor: User) -> None:
 
 
 def assign(case: Case, volunteer: User, actor: User) -> None:
-    if volunteer.role_name != "volunteer" or not volunteer.active:
+    if not can(volunteer, "cases.be_assigned"):
         raise CaseRefused(_l("Cases can only be assigned to active volunteers."))
     case.assignee_id = volunteer.id
     if case.status == "new":
@@ -172,6 +170,23 @@ def add_note(case: Case, body: str, actor: User, corrects: str | None = None) ->
     db.session.add(note)
     audit.record("note_added", actor=actor, case=case)
     return note
+
+
+def attach_document(case: Case, filename: str, content: bytes, actor: User) -> Document:
+    """Store an upload encrypted under the case's person, or raise `DocumentRefused`."""
+    document = store_document(case.person, filename, content)
+    document.case_id, document.uploaded_by_id = case.id, actor.id
+    audit.record("document_uploaded", actor=actor, case=case)
+    return document
+
+
+def search_cases(reader: User, field: str, value: str, given_names: str | None = None, birth_year: int | None = None) -> list[Case]:
+    """Cases of the people an exact search finds, among the cases `reader` may see."""
+    criteria = {"surname": value, "given_names": given_names, "birth_year": birth_year} if field == "name" else {field: value}
+    people = {match.person.id for match in find_people(**criteria)}
+    if not people:
+        return []
+    return db.session.scalars(visible_cases(reader).where(Case.person_id.in_(people)).order_by(Case.created_at)).all()
 
 
 def consent_in_force(person: Person, today: date | None = None) -> Consent | None:
@@ -251,16 +266,6 @@ def duplicates_of_case(case: Case) -> list:
     return duplicates_for(data, exclude=person.id)
 
 
-def visible_to(user: User):
-    """Cases this user may see at all (S14): volunteers their own, coordinators every case."""
-    query = select(Case)
-    if user.role_name == "volunteer":
-        return query.where(Case.assignee_id == user.id)
-    if user.role_name == "coordinator":
-        return query
-    return query.where(False)
-
-
 MAX_WINDOW_DAYS = 3650
 
 
@@ -275,7 +280,7 @@ def list_filters(args, user: User) -> dict:
     return {
         "status": status if status == "open" or status == "all" or status in dict(choices.STATUSES) else "open",
         "need": args.get("need", "") if args.get("need", "") in dict(choices.NEEDS) else "",
-        "assignee": bounds.whole_number(args, "assignee") if user.role_name == "coordinator" else None,
+        "assignee": bounds.whole_number(args, "assignee") if can(user, "cases.see_all") else None,
         "window": window_days(args.get("window", type=int)),
         "sort": "newest" if args.get("sort") == "newest" else "deadline",
         "proposal": args.get("proposal", ""),
@@ -286,7 +291,7 @@ def list_filters(args, user: User) -> dict:
 
 def case_list(user: User, filters: dict):
     """The cases this user may see that pass `filters`, in the chosen order."""
-    query = visible_to(user)
+    query = visible_cases(user)
     if filters["status"] == "open":
         query = query.where(Case.status.in_(OPEN_STATUSES))
     elif filters["status"] != "all":
@@ -305,10 +310,11 @@ def case_list(user: User, filters: dict):
             tags = tags.where(CaseTag.left_out)
         query = query.where(Case.id.in_(tags))
     if filters["window"]:
-        query = query.where(Case.next_deadline_on <= date.today() + timedelta(days=filters["window"]))
+        query = due.cases_due_within(query, filters["window"])
     if filters["sort"] == "newest":
         return query.order_by(Case.created_at.desc())
-    return query.order_by(Case.next_deadline_on.is_(None), Case.next_deadline_on, Case.created_at)
+    # Most urgent band first, then by intake: the exact dates are encrypted (S20).
+    return query.order_by(Case.deadline_band.is_(None), Case.deadline_band, Case.created_at)
 
 
 def workload() -> list[tuple[User, int]]:

@@ -1,9 +1,9 @@
 from flask import render_template
 from flask_login import current_user
 
-from casework.main import bp
+from casework.permissions import SIGNED_IN, require
 
 
-@bp.get("/")
+@require(SIGNED_IN)
 def home():
     return render_template("main/home.html", role=current_user.role_name)

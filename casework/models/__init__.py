@@ -1,8 +1,9 @@
 """SQLAlchemy models, one module per aggregate."""
 
 from casework.models.audit import AuditEvent, AuditHead
-from casework.models.case import Case, Consent, Deadline, Note, Partner, Referral
+from casework.models.case import Case, Consent, Note, Partner, Referral
 from casework.models.document import Document
+from casework.models.job import Job
 from casework.models.keycheck import KeyCheck, KeyRotation
 from casework.models.person import BlindIndex, Person, PersonKey
 from casework.models.session import SessionRecord
@@ -17,9 +18,9 @@ __all__ = [
     "Case",
     "CaseTag",
     "Consent",
-    "Deadline",
     "LedgerEntry",
     "Document",
+    "Job",
     "KeyCheck",
     "KeyRotation",
     "Note",

@@ -5,14 +5,15 @@ without decrypting; dates, places, free text and anything else that could identi
 encrypted with the person's data key. docs/data-inventory.md lists every column.
 """
 
+import json
 from datetime import date, datetime
 
 from sqlalchemy import Boolean, Column, ForeignKey, Index, Integer, String, Table, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.extensions import db
-from casework.models.encrypted import Encrypted, OwnedRecord
-from casework.models.person import Person, new_id
+from casework.models.encrypted import Encrypted, OwnedRecord, new_id
+from casework.models.person import Person
 from casework.models.user import User, utcnow
 
 
@@ -78,8 +79,13 @@ class Case(OwnedRecord, db.Model):
     is_demo: Mapped[bool] = mapped_column(default=False)
     #: Optimistic locking: a form saved against an older version is refused, never silently applied.
     version: Mapped[int] = mapped_column(Integer, default=1)
-    #: The earliest upcoming deadline, kept for sorting lists.
-    next_deadline_on: Mapped[date | None] = mapped_column(index=True)
+    #: Every deadline the facts give (cases/deadlines.py), as JSON [[kind, "YYYY-MM-DD"], ...]. Encrypted:
+    #: most are the person's own encrypted dates moved by a fixed step (S20).
+    deadline_list = Encrypted()
+    #: The only plaintext trace of the deadlines, for lists: `deadlines.band` of them as of
+    #: `deadline_band_on`, the day of the last save or `deadlines refresh` (docs/data-inventory.md).
+    deadline_band: Mapped[int | None]
+    deadline_band_on: Mapped[date | None]
 
     location: Mapped[str | None] = mapped_column(String(16))
     military_situation: Mapped[str | None] = mapped_column(String(24))
@@ -134,16 +140,33 @@ class Case(OwnedRecord, db.Model):
     def need_codes(self) -> list[str]:
         return [code for code in (self.needs or "").split(",") if code]
 
+    @property
+    def deadlines(self) -> list[tuple[str, date]]:
+        """The case's deadlines as (kind, date), earliest first."""
+        return [(kind, date.fromisoformat(due)) for kind, due in json.loads(self.deadline_list or "[]")]
 
-#: The case list's default order (next deadline first, cases without one last), as an index so that a
-#: page of 25 is read straight from it however many cases there are. It carries the status too, so the
-#: list's "N cases in all" counts the open cases from this narrow index instead of reading every row.
-#: (An index led by status would tempt SQLite, which keeps no statistics, to sort all open cases.)
-#: Expression indexes are not reflected on SQLite, so migrations/env.py leaves this one out of
-#: autogenerate's comparison.
+    @deadlines.setter
+    def deadlines(self, found: list[tuple[str, date]]) -> None:
+        self.deadline_list = json.dumps([[kind, due.isoformat()] for kind, due in found]) if found else None
+
+    @property
+    def next_deadline_on(self) -> date | None:
+        """The earliest deadline from today on, read from the encrypted list."""
+        today = date.today()
+        return next((due for _kind, due in self.deadlines if due >= today), None)
+
+
+#: The case list's default order (most urgent deadline band first, cases without a deadline last, then
+#: by intake), as an index so that a page of 25 is read straight from it however many cases there are.
+#: It carries the status too, so the list's "N cases in all" counts the open cases from this narrow
+#: index instead of reading every row. (An index led by status would tempt SQLite, which keeps no
+#: statistics, to sort all open cases.) Expression indexes are not reflected on SQLite, so
+#: migrations/env.py leaves this one out of autogenerate's comparison.
 DEADLINE_ORDER_INDEX = Index(
-    "ix_cases_deadline_order", Case.next_deadline_on.is_(None), Case.next_deadline_on, Case.created_at, Case.status
+    "ix_cases_deadline_order", Case.deadline_band.is_(None), Case.deadline_band, Case.created_at, Case.status
 )
+#: The "Due soon" list and the digest read only the cases whose band may hold a deadline in the window.
+DEADLINE_BAND_INDEX = Index("ix_cases_deadline_band", Case.deadline_band, Case.deadline_band_on)
 
 
 class _CaseRecord(OwnedRecord):
@@ -188,13 +211,3 @@ class Referral(_CaseRecord, db.Model):
     referred_on: Mapped[date]
     purpose = Encrypted()
 
-
-class Deadline(db.Model):
-    """A date computed from a case's facts; recomputed whenever the case is saved."""
-
-    __tablename__ = "deadlines"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(32))
-    due_on: Mapped[date] = mapped_column(index=True)

@@ -9,6 +9,7 @@ encrypts, both with the data key of the person the row belongs to, bound to tabl
 and person id (S3). A value that does not decrypt raises `DecryptionError`; it is never returned raw.
 """
 
+import uuid
 from datetime import date
 
 from sqlalchemy import LargeBinary
@@ -89,6 +90,11 @@ class EncryptedRecord:
         return decrypt_field(self.crypto_person.data_key(), self._place(column), sealed)
 
 
+def new_id() -> str:
+    """Row ids are made here, not by the database, so they exist before the row is written (S3)."""
+    return str(uuid.uuid4())
+
+
 class OwnedRecord(EncryptedRecord):
     """A row that belongs to a person, directly (`person`) or through its case (`case`).
 
@@ -96,8 +102,6 @@ class OwnedRecord(EncryptedRecord):
     """
 
     def __init__(self, **values):
-        from casework.models.person import new_id
-
         self.id = values.pop("id", None) or new_id()
         for owner in ("person", "case"):
             if owner in values:

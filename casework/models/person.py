@@ -4,25 +4,21 @@ Only coded, non-identifying categories (sex, citizenship, languages) are plainte
 the reason for its protection is listed in docs/data-inventory.md.
 """
 
-import uuid
 from datetime import date, datetime
 
 from sqlalchemy import ForeignKey, Index, LargeBinary, String, select
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from casework.crypto import DecryptionError, new_key, unwrap_data_key, wrap_data_key
 from casework.extensions import db
 from casework.keyring import current_keys
-from casework.models.encrypted import Encrypted, EncryptedRecord
+from casework.models.encrypted import Encrypted, EncryptedRecord, new_id
 from casework.models.user import utcnow
 
 SEXES = ("M", "F", "X")
 CITIZENSHIPS = ("RU", "RU+other")
-
-
-def new_id() -> str:
-    """Row ids are made here, not by the database, so they exist before the row is written (S3)."""
-    return str(uuid.uuid4())
+#: ISO 639-1 codes a person's `languages` may hold (labels in choices.LANGUAGES).
+LANGUAGES = ("ru", "uk", "be", "en", "nl", "de", "fr", "es", "it", "pl")
 
 
 class ErasedPerson(DecryptionError):
@@ -62,7 +58,8 @@ class Person(EncryptedRecord, db.Model):
     erased_at: Mapped[datetime | None]
     sex: Mapped[str | None] = mapped_column(String(1))
     citizenship: Mapped[str | None] = mapped_column(String(8))
-    #: ISO 639-1 codes separated by commas, e.g. "ru,en".
+    #: Codes from LANGUAGES separated by commas, e.g. "ru,en"; anything else is refused, so that this
+    #: plaintext column never holds free text (S20).
     languages: Mapped[str | None] = mapped_column(String(64))
 
     surname_latin = Encrypted(index=True)
@@ -85,6 +82,12 @@ class Person(EncryptedRecord, db.Model):
         self.dek_version = 1
         self.set_data_key(new_key())
         super().__init__(**values)
+
+    @validates("languages")
+    def _coded_languages(self, _key: str, value: str | None) -> str | None:
+        if value is not None and not set(value.split(",")) <= set(LANGUAGES):
+            raise ValueError("languages must be codes from Person.LANGUAGES")
+        return value
 
     @property
     def crypto_person(self) -> "Person":

@@ -7,7 +7,7 @@ import click
 from flask.cli import AppGroup
 
 from casework.rules import engine
-from casework.rules.tagging import open_case_count, reevaluate_open_cases
+from casework.rules.tagging import reevaluate_open_cases
 
 rules_cli = AppGroup("rules", help="Proposal rules and policy baselines.")
 
@@ -16,8 +16,7 @@ rules_cli = AppGroup("rules", help="Proposal rules and policy baselines.")
 @click.option("--batch", default=200, show_default=True, help="Cases per transaction.")
 def reevaluate(batch: int) -> None:
     """Re-evaluate every open case today; prints what changed, as counts only."""
-    with click.progressbar(length=open_case_count(), label="Re-evaluating open cases", show_pos=True) as bar:
-        count, change, baseline = reevaluate_open_cases(batch=batch, progress=bar.update)
+    count, change, baseline = reevaluate_open_cases(batch=batch, label="Re-evaluating open cases")
     click.echo(f"{count} open cases evaluated with baseline {baseline.version}: "
                f"{change.added} tags added, {change.removed} removed, {change.changed} changed.")  # fmt: skip
 

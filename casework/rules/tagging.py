@@ -6,6 +6,7 @@ from datetime import date
 from sqlalchemy import func, select
 
 from casework import audit
+from casework.batches import chunks, run_in_batches
 from casework.choices import OPEN_STATUSES
 from casework.extensions import db
 from casework.models import Case, CaseTag, PolicyBaseline
@@ -86,19 +87,21 @@ def decide(case: Case, rule_id: str, decision: str, reason: str, actor) -> CaseT
     return tag
 
 
-def reevaluate_open_cases(on: date | None = None, batch: int = 200, progress=None) -> tuple[int, Change, engine.Baseline]:
-    """Re-tag every open case on `on` (today), committing in batches; `progress(n)` after each batch."""
+def reevaluate_open_cases(
+    on: date | None = None, batch: int = 200, label: str | None = None, progress=None
+) -> tuple[int, Change, engine.Baseline]:
+    """Re-tag every open case on `on` (today), a batch per transaction; a progress bar when `label`
+    is given, `progress(done)` after each batch otherwise."""
     on = on or date.today()
     baseline = baseline_on(on)
     ids = db.session.scalars(select(Case.id).where(Case.status.in_(OPEN_STATUSES)).order_by(Case.id)).all()
     total = Change()
-    for start in range(0, len(ids), batch):
-        for case_id in ids[start : start + batch]:
-            change = tag_case(db.session.get(Case, case_id), on, baseline)
-            total.added, total.removed, total.changed = total.added + change.added, total.removed + change.removed, total.changed + change.changed
-        db.session.commit()
-        if progress:
-            progress(len(ids[start : start + batch]))
+
+    def retag(case_id: str) -> None:
+        change = tag_case(db.session.get(Case, case_id), on, baseline)
+        total.added, total.removed, total.changed = total.added + change.added, total.removed + change.removed, total.changed + change.changed
+
+    run_in_batches(chunks(ids, batch), retag, total=len(ids), label=label, progress=progress)
     return len(ids), total, baseline
 
 

@@ -3,11 +3,12 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from casework.admin.forms import ActionForm
 from casework.extensions import db
+from casework.forms import ActionForm
 from casework.i18n import _
 from casework.models import Release
-from casework.stats import bp, exports, ledger, operations
+from casework.permissions import require
+from casework.stats import exports, ledger, operations
 from casework.stats.catalogue import CATALOGUE, LABELS, TABLES
 
 
@@ -30,7 +31,7 @@ def _published(period: str) -> Release:
     return release
 
 
-@bp.get("/")
+@require("stats.read")
 def index():
     _no_ad_hoc_queries()
     releases = db.session.scalars(select(Release).order_by(Release.period.desc())).all()
@@ -41,7 +42,7 @@ def index():
     )  # fmt: skip
 
 
-@bp.post("/request")
+@require("stats.request")
 def request_release():
     if ActionForm().validate_on_submit():
         try:
@@ -56,10 +57,8 @@ def request_release():
     return redirect(url_for("stats.index"))
 
 
-@bp.post("/releases/<period>/approve")
+@require("stats.approve")
 def approve(period: str):
-    if current_user.role_name != "admin":
-        abort(403)
     release = db.session.scalar(select(Release).where(Release.period == period))
     if release is None:
         abort(404)
@@ -76,28 +75,28 @@ def approve(period: str):
     return redirect(url_for("stats.index"))
 
 
-@bp.get("/releases/<period>")
+@require("stats.read")
 def release(period: str):
     _no_ad_hoc_queries()
     published = _published(period)
     return render_template("stats/release.html", release=published, data=exports.release_data(published), TABLES=TABLES, LABELS=LABELS, catalogue=CATALOGUE)
 
 
-@bp.get("/releases/<period>.csv")
+@require("stats.read")
 def release_csv(period: str):
     _no_ad_hoc_queries()
     body = exports.to_csv(_published(period))
     return Response(body, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="casework-{period}.csv"'})
 
 
-@bp.get("/releases/<period>.json")
+@require("stats.read")
 def release_json(period: str):
     _no_ad_hoc_queries()
     body = _published(period).content.encode("utf-8")
     return Response(body, mimetype="application/json", headers={"Content-Disposition": f'attachment; filename="casework-{period}.json"'})
 
 
-@bp.get("/releases/<period>/<table_id>.svg")
+@require("stats.read")
 def chart(period: str, table_id: str):
     _no_ad_hoc_queries()
     if table_id not in TABLES:

@@ -5,18 +5,17 @@ from sqlalchemy import select
 
 from casework import bounds
 from casework.extensions import db
+from casework.i18n import FLAG_LABELS
 from casework.models import AuditEvent, User
-from casework.trail import bp
-
-#: Rows that signal possible misuse, highlighted for review.
-FLAGS = {"case_views_throttled"}
+from casework.permissions import require
+from casework.trail.operations import MISUSE_FLAGS, misuse_flags
 
 
 def _day(name: str):
     return bounds.day(request.args, name)
 
 
-@bp.get("/")
+@require("audit.read")
 def index():
     query = select(AuditEvent).order_by(AuditEvent.seq.desc())
     actor = bounds.whole_number(request.args, "actor")
@@ -29,7 +28,7 @@ def index():
     if action:
         query = query.where(AuditEvent.action == action)
     if request.args.get("flagged"):
-        query = query.where(AuditEvent.action.in_(FLAGS))
+        query = query.where(AuditEvent.action.in_(MISUSE_FLAGS))
     start, end = _day("from"), _day("to")
     if start:
         query = query.where(AuditEvent.at >= datetime.combine(start, time.min))
@@ -39,4 +38,10 @@ def index():
     users = {user.id: user for user in db.session.scalars(select(User).order_by(User.email))}
     actions = db.session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)).all()
     filters = {"actor": actor, "case": case, "action": action, "from": request.args.get("from", ""), "to": request.args.get("to", ""), "flagged": request.args.get("flagged", "")}
-    return render_template("trail/index.html", page=page, users=users, actions=actions, filters=filters, flags=FLAGS)
+    return render_template("trail/index.html", page=page, users=users, actions=actions, filters=filters, flags=MISUSE_FLAGS)
+
+
+@require("audit.read")
+def flags():
+    """Who set off a misuse flag, how often, first and last: the reviewers' starting point."""
+    return render_template("trail/flags.html", summaries=misuse_flags(), FLAG_LABELS=FLAG_LABELS)

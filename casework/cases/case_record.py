@@ -1,0 +1,41 @@
+"""Everything the case page shows about one case, read in one place."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from casework.cases.due import case_deadlines
+from casework.cases.operations import consent_in_force
+from casework.extensions import db
+from casework.models import Case, CaseTag, Consent, Document, Note, Referral, User
+from casework.permissions import visible_cases
+from casework.rules import engine
+
+RULE_ORDER = {rule.id: number for number, rule in enumerate(engine.rules())}
+
+
+@dataclass
+class CaseRecord:
+    case: Case
+    consent: Consent | None
+    notes: list[Note]
+    documents: list[Document]
+    referrals: list[Referral]
+    deadlines: list
+    other_cases: list[Case]
+    tags: list[CaseTag]
+
+
+def case_record(case: Case, reader: User) -> CaseRecord:
+    """The case with its notes, documents, referrals, deadlines and tags, and the reader's view of
+    the person's other cases (only those the reader may see)."""
+    return CaseRecord(
+        case=case,
+        consent=consent_in_force(case.person),
+        notes=db.session.scalars(select(Note).where(Note.case_id == case.id).order_by(Note.created_at)).all(),
+        documents=db.session.scalars(select(Document).where(Document.case_id == case.id).order_by(Document.created_at)).all(),
+        referrals=db.session.scalars(select(Referral).where(Referral.case_id == case.id).order_by(Referral.referred_on)).all(),
+        deadlines=case_deadlines(case),
+        other_cases=db.session.scalars(visible_cases(reader).where(Case.person_id == case.person_id, Case.id != case.id)).all(),
+        tags=sorted(db.session.scalars(select(CaseTag).where(CaseTag.case_id == case.id)), key=lambda tag: RULE_ORDER.get(tag.rule_id, 99)),
+    )
