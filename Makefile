@@ -38,6 +38,7 @@ run: translations
 	$(FLASK) db upgrade
 	$(FLASK) demo accounts
 	$(FLASK) demo seed --cases 300 --if-empty
+	$(FLASK) deadlines refresh
 	$(FLASK) stats release --period $$($(BIN)/python -c "from casework.stats.operations import closed_periods; print(closed_periods()[0])") --if-missing
 	@echo "Casework is at http://127.0.0.1:$(PORT) (stop it with Ctrl-C)"
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)

@@ -4,8 +4,10 @@ the case list and search by phone, all on SQLite in a temporary folder.
 At each size N, in this order:
   1. `flask --app casework demo seed` in a subprocess, until the database holds N cases: wall time
      and the subprocess's peak memory (its own rusage, from os.wait4);
-  2. signed in as the demo coordinator: GET /cases/ (open cases by next deadline) and
-     GET /cases/?status=all&sort=newest, then POST /cases/search by a phone that exists;
+  2. signed in as the demo coordinator: GET /cases/ (open cases by deadline band, the dates being
+     encrypted), GET /cases/?status=all&sort=newest and GET /cases/due (the deadlines of the next 14
+     days and the overdue ones, read from the cases whose band may hold one), then POST
+     /cases/search by a phone that exists;
   3. 1,000 intakes through `operations.create_case` (person, consent, case, deadlines, audit row),
      one transaction each as the intake request does, against 1,000 plain-text person + case pairs
      in control tables filled to the same N rows first. The database then holds N + 1,000 cases,
@@ -44,7 +46,11 @@ PROGRESS_SECONDS = 30
 SECRET_KEY = "benchmark-secret-key-long-enough-0123456789abcdef"
 COORDINATOR = "coordinator@demo.casework.example"
 COORDINATOR_PASSWORD = "demo coordinator password, not for real use"
-LISTS = (("GET /cases/ (open, by deadline)", "/cases/"), ("GET /cases/?status=all&sort=newest", "/cases/?status=all&sort=newest"))
+LISTS = (
+    ("GET /cases/ (open, by deadline)", "/cases/"),
+    ("GET /cases/?status=all&sort=newest", "/cases/?status=all&sort=newest"),
+    ("GET /cases/due (14 days)", "/cases/due"),
+)
 
 
 def say(*args) -> None:

@@ -120,6 +120,21 @@ NEEDS = [
 ]
 SEXES = [("M", _l("Man")), ("F", _l("Woman")), ("X", _l("X (other or not stated)"))]
 CITIZENSHIPS = [("RU", _l("Russian")), ("RU+other", _l("Russian and another"))]
+#: Languages spoken, for matching a volunteer: a fixed list of widely spoken ISO 639-1 codes, so that
+#: the plaintext column holds no free text and no minority language that could point to an ethnic
+#: group (S20). The codes are Person.LANGUAGES.
+LANGUAGES = [
+    ("ru", _l("Russian")),
+    ("uk", _l("Ukrainian")),
+    ("be", _l("Belarusian")),
+    ("en", _l("English")),
+    ("nl", _l("Dutch")),
+    ("de", _l("German")),
+    ("fr", _l("French")),
+    ("es", _l("Spanish")),
+    ("it", _l("Italian")),
+    ("pl", _l("Polish")),
+]
 YES_NO_UNKNOWN = [("yes", _l("Yes")), ("no", _l("No")), UNKNOWN]
 CONSENT_METHODS = [
     ("in_person", _l("In person")),

@@ -1,14 +1,17 @@
 """Deadlines computed from a case's facts (domain.md, "Deadlines the system computes and shows"):
-`deadlines.compute` at its boundaries, the "Due soon" page, and the `deadlines digest` command."""
+`deadlines.compute` at its boundaries, the "Due soon" page, the `deadlines digest` command, and the
+coarse bands that let the lists find what is due while the dates stay encrypted (S20)."""
 
 from datetime import date, timedelta
 from types import SimpleNamespace
 
 import pytest
+from sqlalchemy import func, select, update
 
-from casework.cases.deadlines import compute
+from casework.cases import operations
+from casework.cases.deadlines import band, compute
 from casework.extensions import db
-from casework.models import Case
+from casework.models import AuditEvent, Case, User
 
 #: The case attributes `compute` reads; every test states only the facts it is about.
 NO_FACTS = {
@@ -259,3 +262,129 @@ def test_deadline_digest_counts_cases_per_user_without_names(app, make_user, cre
     assert not any(idle.email in line for line in lines), "a user without open cases got a line"
     for marker in ("Digestov", "Дайджестов", "Spokoinov", "Спокойнов", "Zakrytov", "Sokolov", "Соколов", "+7916"):
         assert marker not in result.output
+
+
+# Bands: the only plaintext trace of the deadlines (S20) -----------------------------------------
+
+TODAY = date(2026, 6, 1)
+
+
+@pytest.mark.parametrize(
+    ("ahead", "expected"),
+    [(-91, None), (-90, 0), (-1, 0), (0, 0), (31, 0), (32, 1), (92, 1), (93, 2), (4000, 2)],
+)
+def test_band_of_the_most_urgent_deadline(ahead, expected):
+    assert band([("permit_expiry", TODAY + timedelta(days=ahead))], TODAY) == expected
+
+
+def test_band_reads_the_earliest_deadline_not_long_overdue():
+    found = [("sanctions", TODAY - timedelta(days=200)), ("permit_expiry", TODAY + timedelta(days=60)), ("conscription_age_end", TODAY + timedelta(days=20))]
+    assert band(found, TODAY) == 0
+    assert band(found[:2], TODAY) == 1
+    assert band([], TODAY) is None
+
+
+def _set_band(app, case_id: str, number: int | None, computed_on: date | None) -> None:
+    """As if the band had been computed on another day and nothing had refreshed it since."""
+    with app.app_context():
+        db.session.execute(update(Case).where(Case.id == case_id).values(deadline_band=number, deadline_band_on=computed_on))
+        db.session.commit()
+
+
+def test_a_stale_band_still_finds_what_has_become_due(app, signed_in, create_case):
+    """A permit expiring in 10 days, banded 50 days ago when it was 60 days off (band 1), with no
+    refresh since: the list still shows it, because a band that old may hold a deadline by now."""
+    client, volunteer = signed_in("volunteer")
+    case_id = create_case(by=volunteer, surname_latin="Staryi", surname_cyrillic="Старый", date_of_birth=None, permit_expires_on=date.today() + timedelta(days=10))
+    _set_band(app, case_id, 1, date.today() - timedelta(days=50))
+    assert "Staryi" in client.get("/cases/due").get_data(as_text=True)
+
+
+def test_a_fresh_band_keeps_later_cases_out_without_decrypting_them(app, signed_in, create_case):
+    """A case banded today as "later" is not read for a 14-day list: its encrypted deadlines are
+    never decrypted (a broken ciphertext there would fail the page), yet a 365-day list reads it."""
+    client, volunteer = signed_in("volunteer")
+    case_id = create_case(by=volunteer, surname_latin="Pozdnov", surname_cyrillic="Позднов", date_of_birth=None, permit_expires_on=date.today() + timedelta(days=200))
+    with app.app_context():
+        assert db.session.get(Case, case_id).deadline_band == 2
+        sealed = db.session.scalar(select(Case._deadline_list_sealed).where(Case.id == case_id))
+        db.session.execute(update(Case).where(Case.id == case_id).values({Case._deadline_list_sealed: sealed[:-1] + bytes([sealed[-1] ^ 1])}))
+        db.session.commit()
+    assert client.get("/cases/due").status_code == 200
+    assert client.get("/cases/due?days=365").status_code == 500
+
+
+def test_refresh_fills_an_upgraded_database_and_is_idempotent(app, runner, make_user, create_case):
+    """After the migration the encrypted deadlines and bands are empty; `deadlines refresh` fills
+    them, and running it again changes nothing, not even the case's version (no edit form goes stale)."""
+    volunteer = make_user("volunteer")
+    case_id = create_case(by=volunteer, date_of_birth=None, permit_expires_on=date.today() + timedelta(days=10))
+    with app.app_context():
+        db.session.execute(update(Case).where(Case.id == case_id).values({Case._deadline_list_sealed: None, Case.deadline_band: None, Case.deadline_band_on: None}))
+        db.session.commit()
+    first = runner.invoke(args=["deadlines", "refresh"])
+    assert first.exit_code == 0, first.output
+    with app.app_context():
+        case = db.session.get(Case, case_id)
+        filled = (case.deadlines, case.deadline_band, case.deadline_band_on, case.version, case.updated_at)
+    assert filled[:3] == ([("permit_expiry", date.today() + timedelta(days=10))], 0, date.today())
+    assert runner.invoke(args=["deadlines", "refresh"]).exit_code == 0
+    with app.app_context():
+        case = db.session.get(Case, case_id)
+        assert (case.deadlines, case.deadline_band, case.deadline_band_on, case.version, case.updated_at) == filled
+        assert db.session.scalar(select(func.count()).where(AuditEvent.action == "deadlines_refreshed")) == 2
+
+
+def test_refresh_moves_an_old_band_on(app, runner, make_user, create_case):
+    case_id = create_case(by=make_user("volunteer"), date_of_birth=None, permit_expires_on=date.today() + timedelta(days=10))
+    _set_band(app, case_id, 1, date.today() - timedelta(days=50))
+    assert runner.invoke(args=["deadlines", "refresh"]).exit_code == 0
+    with app.app_context():
+        case = db.session.get(Case, case_id)
+        assert (case.deadline_band, case.deadline_band_on) == (0, date.today())
+
+
+def test_erasure_clears_the_deadlines_and_the_band(app, make_user, create_case):
+    coordinator = make_user("coordinator")
+    case_id = create_case(by=coordinator, date_of_birth=None, permit_expires_on=date.today() + timedelta(days=10))
+    with app.app_context():
+        case = db.session.get(Case, case_id)
+        operations.erase(case, db.session.get(User, coordinator.id))
+        db.session.commit()
+        row = db.session.execute(select(Case._deadline_list_sealed, Case.deadline_band, Case.deadline_band_on).where(Case.id == case_id)).one()
+    assert tuple(row) == (None, None, None)
+
+
+def test_case_list_puts_the_most_urgent_band_first_then_by_intake(signed_in, create_case):
+    client, volunteer = signed_in("volunteer")
+    names = {"Bezsrokov": None, "Godov": 200, "Kvartalov": 60, "Srochnov": 5}
+    for name, days in names.items():
+        expiry = date.today() + timedelta(days=days) if days is not None else None
+        create_case(by=volunteer, surname_latin=name, surname_cyrillic=None, date_of_birth=None, phone=None, telegram=None, permit_expires_on=expiry)
+    html = client.get("/cases/").get_data(as_text=True)
+    assert sorted(names, key=html.index) == ["Srochnov", "Kvartalov", "Godov", "Bezsrokov"]
+
+
+def test_case_list_window_keeps_exactly_the_cases_with_a_deadline_in_it(signed_in, create_case):
+    """The filter decrypts what the bands leave: 5 and 25 days are both band 0, only one is within 10 days."""
+    client, volunteer = signed_in("volunteer")
+    for name, days in {"Pyatov": 5, "Dvadtsatov": 25, "Proshlov": -5}.items():
+        create_case(by=volunteer, surname_latin=name, surname_cyrillic=None, date_of_birth=None, phone=None, telegram=None, permit_expires_on=date.today() + timedelta(days=days))
+    html = client.get("/cases/?window=10").get_data(as_text=True)
+    assert "Pyatov" in html and "Dvadtsatov" not in html and "Proshlov" not in html
+    assert "Dvadtsatov" in client.get("/cases/?window=30").get_data(as_text=True)
+
+
+def test_due_page_pages_by_case_and_orders_dates_within_a_page(monkeypatch, signed_in, create_case):
+    """A page decrypts only its own cases (PAGE_CASES of them); every due case is on some page."""
+    monkeypatch.setattr("casework.cases.due.PAGE_CASES", 2)
+    client, volunteer = signed_in("volunteer")
+    for name, days in {"Pervov": 9, "Vtorov": 3, "Tretyakov": 6}.items():
+        create_case(by=volunteer, surname_latin=name, surname_cyrillic=None, date_of_birth=None, phone=None, telegram=None, permit_expires_on=date.today() + timedelta(days=days))
+    first = client.get("/cases/due").get_data(as_text=True)
+    second = client.get("/cases/due?page=2").get_data(as_text=True)
+    assert ("Pervov" in first, "Vtorov" in first, "Tretyakov" in first) == (True, True, False)
+    assert first.index("Vtorov") < first.index("Pervov"), "within a page, earliest first"
+    assert "Tretyakov" in second and "Pervov" not in second
+    assert "page=2" in first
+    assert client.get("/cases/due?page=" + "9" * 30).status_code == 200

@@ -7,7 +7,7 @@ from flask.cli import AppGroup
 from sqlalchemy import func, select
 
 from casework import audit
-from casework.cases.due import due_items, refresh_all
+from casework.cases.due import count_due_cases, refresh_all
 from casework.cases.retention import erase_expired, expired_people
 from casework.choices import OPEN_STATUSES
 from casework.extensions import db
@@ -30,7 +30,7 @@ def digest(days: int | None) -> None:
         theirs = visible_cases(user).where(Case.status.in_(OPEN_STATUSES)).with_only_columns(Case.id)
         if not db.session.scalar(select(func.count()).select_from(theirs.subquery())):
             continue
-        count = len({item.case.id for item in due_items(user, days)})
+        count = count_due_cases(user, days)
         click.echo(f"{user.email}: {count} cases with deadlines in the next {days} days")
 
 

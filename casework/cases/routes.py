@@ -108,7 +108,7 @@ def workload():
 @require("cases.work")
 def due():
     days = operations.window_days(request.args.get("days", type=int)) or current_app.config["CASEWORK_WARNING_DAYS"]
-    rows = due_items(current_user, days)
+    rows = due_items(current_user, days, request.args.get("page", 1, type=int))
     read_budget.spend(current_user, len(rows))
     audit.record("deadlines_viewed", detail=str(len(rows)))
     return render_template("cases/due.html", rows=rows, days=days, today=today())

@@ -165,8 +165,11 @@ class Case(OwnedRecord, db.Model):
 DEADLINE_ORDER_INDEX = Index(
     "ix_cases_deadline_order", Case.deadline_band.is_(None), Case.deadline_band, Case.created_at, Case.status
 )
-#: The "Due soon" list and the digest read only the cases whose band may hold a deadline in the window.
-DEADLINE_BAND_INDEX = Index("ix_cases_deadline_band", Case.deadline_band, Case.deadline_band_on)
+#: The "Due soon" list: a page of the open cases in a band, in intake order, read straight from the
+#: index, and their number counted from it; `deadline_band_on` last, for telling stale bands.
+DEADLINE_BAND_INDEX = Index(
+    "ix_cases_deadline_band", Case.deadline_band, Case.created_at, Case.id, Case.status, Case.deadline_band_on
+)
 
 
 class _CaseRecord(OwnedRecord):

@@ -1,0 +1,165 @@
+"""Which deadlines are due, read without any plaintext deadline date (S20).
+
+A case's deadlines are stored encrypted (`Case.deadlines`); the plaintext `deadline_band` says only
+in which wide window the most urgent one fell on `deadline_band_on` (cases/deadlines.py). A question
+such as "what is due in the next 14 days?" first narrows the cases by band in SQL, then decrypts
+the deadlines of those cases and answers exactly. The daily `deadlines refresh` keeps the bands
+current, so the cases read stay those that are due; if it has not run for a while, more cases are
+read, and the answer is still exact.
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import Select, bindparam, select, update
+
+from casework.cases import deadlines
+from casework.choices import OPEN_STATUSES
+from casework.extensions import db
+from casework.models import Case, User
+from casework.permissions import visible_cases
+
+#: Cases per page of the "Due soon" list, as on the case list.
+PAGE_CASES = 25
+#: Beyond this a page number is out of range anyway; kept within it so that the offset stays an integer SQL can hold.
+MAX_PAGE = 100_000
+
+
+@dataclass(frozen=True)
+class DueItem:
+    """One deadline of one case."""
+
+    due_on: date
+    kind: str
+    case: Case
+
+    def overdue(self, today: date) -> bool:
+        return self.due_on < today
+
+
+def bands_to_read(last: date) -> list[int]:
+    """The bands whose cases may hold a deadline between today - OVERDUE_DAYS and `last`: band 0, and a
+    later band only if one of its cases was banded long enough ago (deadlines.later_bands); after the
+    daily refresh, none was. One index-only scan per later band."""
+    stale = [
+        number for number, before in deadlines.later_bands(last)
+        if db.session.scalar(select(Case.id).where(Case.deadline_band == number, Case.deadline_band_on < before).limit(1))
+    ]  # fmt: skip
+    return [0, *stale]
+
+
+def _in_window(case: Case, first: date, last: date) -> list[DueItem]:
+    return [DueItem(due, kind, case) for kind, due in case.deadlines if first <= due <= last]
+
+
+def _items(cases: Select, first: date, last: date) -> Iterator[DueItem]:
+    """The deadlines from `first` to `last` of the cases `cases` selects, read only where the band allows."""
+    for case in db.session.scalars(cases.where(Case.deadline_band.in_(bands_to_read(last)))):
+        yield from _in_window(case, first, last)
+
+
+def _earliest_first(item: DueItem):
+    return item.due_on, item.case.created_at, item.case.id
+
+
+@dataclass(frozen=True)
+class DuePage:
+    """One page of the "Due soon" list: the deadlines in the window of up to PAGE_CASES cases,
+    earliest first. `cases` is that page of cases (Flask-SQLAlchemy's Pagination, for the pager).
+    Iterating the page gives its items."""
+
+    items: list[DueItem]
+    cases: Pagination
+
+    def __iter__(self) -> Iterator[DueItem]:
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+def _window(days: int) -> tuple[date, date]:
+    today = date.today()
+    return today - timedelta(days=deadlines.OVERDUE_DAYS), today + timedelta(days=days)
+
+
+def due_items(user: User, days: int, page: int = 1) -> DuePage:
+    """The deadlines of the open cases `user` may see that fall in the next `days` days, and those
+    overdue by up to deadlines.OVERDUE_DAYS.
+
+    Paged by case, PAGE_CASES at a time, in the case list's order (most urgent band first, then by
+    intake), so that a page costs the same with a hundred cases or a hundred thousand: only the page's
+    cases are decrypted. Within a page the deadlines are earliest first. Someone with fewer than
+    PAGE_CASES such cases sees them all, in date order, on one page."""
+    first, last = _window(days)
+    cases = (
+        visible_cases(user).where(Case.deadline_band.in_(bands_to_read(last)), Case.status.in_(OPEN_STATUSES))
+        .order_by(Case.deadline_band, Case.created_at, Case.id)
+    )  # fmt: skip
+    chosen = db.paginate(cases, page=max(1, min(page, MAX_PAGE)), per_page=PAGE_CASES, error_out=False)
+    items = [item for case in chosen.items for item in _in_window(case, first, last)]
+    return DuePage(sorted(items, key=_earliest_first), chosen)
+
+
+def count_due_cases(user: User, days: int) -> int:
+    """How many of the open cases `user` may see have a deadline in the window of `due_items`."""
+    cases = visible_cases(user).where(Case.status.in_(OPEN_STATUSES))
+    return len({item.case.id for item in _items(cases, *_window(days))})
+
+
+def cases_due_within(cases: Select, days: int) -> Select:
+    """`cases` narrowed to those with a deadline from today to `days` days ahead (the case list's
+    "Deadline within" filter): the candidates' deadlines are decrypted, and the few that qualify
+    are named in the query."""
+    today = date.today()
+    ids = sorted({item.case.id for item in _items(cases, today, today + timedelta(days=days))})
+    # Inlined rather than one parameter per id, which SQLite limits; the ids are the app's own UUIDs.
+    return cases.where(Case.id.in_(bindparam("due_case_ids", ids, expanding=True, literal_execute=True)))
+
+
+def case_deadlines(case: Case) -> list[DueItem]:
+    """Every deadline of one case, earliest first (the case page)."""
+    return [DueItem(due, kind, case) for kind, due in case.deadlines]
+
+
+def computed(case: Case) -> list[tuple[str, date]]:
+    person = case.person
+    return [] if person.erased else deadlines.compute(case, person.date_of_birth, person.sex)
+
+
+def refresh_case(case: Case) -> None:
+    """Recompute the case's deadlines from its facts when it is saved: the encrypted list, and the
+    band as of today."""
+    today = date.today()
+    found = computed(case)
+    case.deadlines = found
+    case.deadline_band, case.deadline_band_on = deadlines.band(found, today), today
+
+
+def refresh_all(batch: int = 500) -> Iterator[int]:
+    """`deadlines refresh`: recompute every case's deadlines and band as of today, committing each
+    batch and yielding its size. Idempotent. Only a changed list is rewritten (a new version of the
+    case); the band is set without touching the case's version or `updated_at`, so that moving it on
+    a day never makes an open edit form stale."""
+    today = date.today()
+    ids = db.session.scalars(select(Case.id).order_by(Case.id)).all()
+    table = Case.__table__
+    set_band = (
+        update(table).where(table.c.id == bindparam("case_id"))
+        .values(deadline_band=bindparam("band"), deadline_band_on=bindparam("band_on"), updated_at=table.c.updated_at)
+    )  # fmt: skip
+    for start in range(0, len(ids), batch):
+        chunk = ids[start : start + batch]
+        bands = []
+        for case in db.session.scalars(select(Case).where(Case.id.in_(chunk))):
+            found = computed(case)
+            if found != case.deadlines:
+                case.deadlines = found
+            bands.append({"case_id": case.id, "band": deadlines.band(found, today), "band_on": today})
+        db.session.flush()
+        db.session.execute(set_band, bands)
+        db.session.commit()
+        db.session.expunge_all()
+        yield len(chunk)
