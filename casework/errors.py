@@ -1,6 +1,7 @@
 """Error pages: translated, generic, and never a traceback or a value from the request."""
 
 from flask import Flask, current_app, g, render_template, request
+from flask_babel import LazyString
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -19,14 +20,17 @@ MESSAGES = {
 }
 
 
-def render_error(code: int):
-    title, message = MESSAGES.get(code, MESSAGES[500])
+def render_error(code: int, message=None):
+    title, generic = MESSAGES.get(code, MESSAGES[500])
     status = code if code in MESSAGES else 500
-    return render_template("errors/error.html", code=status, title=title, message=message), status
+    return render_template("errors/error.html", code=status, title=title, message=message or generic), status
 
 
 def handle_http_exception(error: HTTPException):
-    return render_error(error.code or 500)
+    """Werkzeug's own descriptions are English and generic; a refusal Casework raises carries a
+    translated (lazy) description written for the user, and that is shown instead."""
+    own = error.description if isinstance(error.description, LazyString) else None
+    return render_error(error.code or 500, own)
 
 
 def handle_csrf_error(_error: CSRFError):

@@ -10,6 +10,8 @@ from datetime import date
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from werkzeug.exceptions import Conflict
 
 from casework import audit
 from casework.extensions import db
@@ -38,6 +40,13 @@ def closed_periods(today: date | None = None, back: int = 12) -> list[str]:
     return periods
 
 
+class ReleaseConflict(Conflict):
+    """Someone else requested or released the same period a moment earlier and the unique rows won:
+    a 409, so the request's transaction is rolled back by the request wrapper like any refusal."""
+
+    description = _l("This period has been requested or released already; a period is never recomputed.")
+
+
 def request_release(period: str, actor) -> Release:
     try:
         _start, end = period_bounds(period)
@@ -49,7 +58,10 @@ def request_release(period: str, actor) -> Release:
         raise ReleaseRefused(_l("This period has been requested or released already; a period is never recomputed."))
     release = Release(period=period, requested_by_id=actor.id if actor else None)
     db.session.add(release)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:
+        raise ReleaseConflict from None
     audit.record("release_requested", actor=actor, detail=period)
     return release
 
@@ -70,7 +82,10 @@ def publish(release: Release, actor) -> Release:
         raise ReleaseRefused(_l("You requested this release: another administrator approves it."))
     epsilon = epsilon_per_table()
     costs = {table.id: privacy.privacy_cost(epsilon) for table in CATALOGUE}
-    ledger.reserve(release.period, costs, release.id)
+    try:
+        ledger.reserve(release.period, costs, release.id)
+    except IntegrityError:
+        raise ReleaseConflict from None
     counts = count_period(release.period)
     noisy = {table.id: privacy.add_noise(counts[table.id], epsilon) for table in CATALOGUE}
     total = max(noisy["total"][0], 0)

@@ -1,7 +1,6 @@
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from casework.extensions import db
 from casework.forms import ActionForm
@@ -16,12 +15,6 @@ def _no_ad_hoc_queries() -> None:
     """Only the fixed catalogue is served: any filter, dimension or cross asked for is refused (attack 9)."""
     if set(request.args) - {"lang"}:
         abort(400)
-
-
-def _refuse_concurrent() -> None:
-    """Someone else requested or released the same period a moment earlier: the unique rows won."""
-    db.session.rollback()
-    flash(_("This period has been requested or released already; a period is never recomputed."), "error")
 
 
 def _published(period: str) -> Release:
@@ -47,11 +40,8 @@ def request_release():
     if ActionForm().validate_on_submit():
         try:
             operations.request_release(request.form.get("period", ""), current_user)
-            db.session.flush()
         except operations.ReleaseRefused as refusal:
             flash(str(refusal), "error")
-        except IntegrityError:
-            _refuse_concurrent()
         else:
             flash(_("The release was requested. An administrator approves it."), "success")
     return redirect(url_for("stats.index"))
@@ -65,11 +55,8 @@ def approve(period: str):
     if ActionForm().validate_on_submit():
         try:
             operations.publish(release, current_user)
-            db.session.flush()
         except (operations.ReleaseRefused, ledger.BudgetRefused) as refusal:
             flash(str(refusal), "error")
-        except IntegrityError:
-            _refuse_concurrent()
         else:
             flash(_("The release for %(period)s was computed and published.", period=period), "success")
     return redirect(url_for("stats.index"))
