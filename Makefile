@@ -40,8 +40,9 @@ run: translations
 	$(FLASK) demo seed --cases 300 --if-empty
 	$(FLASK) deadlines refresh
 	$(FLASK) stats release --period $$($(BIN)/python -c "from casework.stats.operations import closed_periods; print(closed_periods()[0])") --if-missing
-	@echo "Casework is at http://127.0.0.1:$(PORT) (stop it with Ctrl-C)"
-	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+	@echo "Casework is at http://127.0.0.1:$(PORT), its job worker beside it (stop both with Ctrl-C)"
+	$(BIN)/huey_consumer casework.worker.queue --workers 1 --quiet & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT; $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 # pytest exits 5 when it collected no tests: that is a failure here, never a pass.
 test: translations

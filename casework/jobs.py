@@ -59,6 +59,12 @@ class NotCommittedYet(Exception):
     """The job's row is not visible yet (its request is still committing): Huey tries again."""
 
 
+def prepare_queue() -> None:
+    """Create the SQLite queue's tables if they are missing (Redis and memory need nothing)."""
+    if isinstance(queue, SqliteHuey):
+        queue.storage.initialize_schema()
+
+
 def start(kind: str, actor: User) -> Job:
     """Queue a job; the request that calls this commits its row (and its audit row) as usual."""
     if kind not in KINDS:
@@ -66,8 +72,7 @@ def start(kind: str, actor: User) -> Job:
     job = Job(id=str(uuid.uuid4()), kind=kind, requested_by_id=actor.id)
     db.session.add(job)
     audit.record("job_queued", actor=actor, detail=kind)
-    if isinstance(queue, SqliteHuey):
-        queue.storage.initialize_schema()
+    prepare_queue()
     run_job(job.id)
     return job
 

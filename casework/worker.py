@@ -7,9 +7,10 @@ app factory of its own (and the rules never import the web).
 import threading
 
 from casework import create_app
-from casework.jobs import queue
+from casework.jobs import prepare_queue, queue
 
 app = create_app()
+prepare_queue()
 _contexts = threading.local()
 
 

@@ -18,7 +18,7 @@ from casework.cases.operations import CaseRefused, create_case, duplicates_for, 
 from casework.clock import utcnow
 from casework.extensions import db
 from casework.i18n import _l
-from casework.jobs import NotCommittedYet, queue
+from casework.jobs import NotCommittedYet, prepare_queue, queue
 from casework.models import AuditEvent, Case, User
 from casework.permissions import can
 
@@ -41,6 +41,7 @@ class Intake:
 def take_intake(data: dict, actor: User, duplicate_choice: str = "") -> Intake:
     if not can(actor, "cases.resolve_duplicates"):
         case = create_case(data, actor)
+        prepare_queue()
         check_for_duplicates(case.id, actor.id)
         return Intake(case=case)
     matches = duplicates_for(data)
