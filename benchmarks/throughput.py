@@ -1,0 +1,426 @@
+"""Throughput as deployed: Casework under gunicorn with the project's settings, against hello world.
+
+On a scratch PostgreSQL database holding 1,000 DEMO cases (`flask demo seed`), two gunicorn servers
+run with `gunicorn.conf.py` and the same worker count (CASEWORK_WORKERS, 3 here unless set): Casework
+with production settings (Redis for sessions, one trusted proxy, requests sent as if through it) and
+a hello-world Flask app. Then:
+
+1. wrk, the same client for both, `-t2 -c16 --timeout 10s` for five seconds a run, in three rounds; each round runs,
+   one after the other, hello world, the case list, a case page and a search by phone (a POST with its
+   CSRF token, as the page sends it). Each page's requests per second are divided by hello world's of
+   the same round; the min, median and max of the three ratios are printed.
+2. 50 clients for 60 seconds, each signed in as a coordinator of its own, one request after another
+   without pause: 70% reads (the case list or a case page), 20% notes, 10% intakes of new people.
+   Errors (anything but the expected status) and p50/p95 of each kind.
+
+Every figure is printed with the machine's load average at that moment: on a shared machine the
+ratios move with the neighbours' load, so read them together. Aims (issue 11): each ratio at least
+0.25 (0.40 wanted); the mix with no errors and p95 under 300 ms.
+"""
+
+import http.client
+import itertools
+import os
+import random
+import re
+import secrets
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+import uuid
+from datetime import date, timedelta
+from pathlib import Path
+
+from flask import Flask
+
+POSTGRES_URL = os.environ.get("CASEWORK_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+REDIS_URL = os.environ.get("CASEWORK_BENCH_REDIS_URL", "redis://127.0.0.1:6379/11")
+CASES = 1_000
+CLIENTS = 50
+PASSWORD = "benchmark coordinator passphrase, not for real use"
+PROXY_HEADERS = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.20", "X-Forwarded-Host": "casework.bench.test"}
+CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+hello_app = Flask("hello")
+
+
+@hello_app.get("/")
+def hello():
+    return "Hello, World!"
+
+
+def load() -> str:
+    return "load average {:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
+
+
+def say(*args) -> None:
+    print(*args, flush=True)
+
+
+# HTTP as a browser behind the proxy -----------------------------------------------------------
+
+
+class Client:
+    """One signed-in browser: the proxy's headers, the session cookie kept by hand (it is Secure and
+    `__Host-`, which a cookie jar would not send over plain http), redirects not followed."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.cookies: dict[str, str] = {}
+
+    def request(self, method: str, path: str, form: dict | None = None) -> tuple[int, dict, str]:
+        headers = dict(PROXY_HEADERS)
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
+        body = urllib.parse.urlencode(form, doseq=True) if form is not None else None
+        if body is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        try:
+            connection.request(method, path, body=body, headers=headers)
+            response = connection.getresponse()
+            text = response.read().decode("utf-8", "replace")
+            for name, value in response.getheaders():
+                if name.lower() == "set-cookie":
+                    pair = value.split(";", 1)[0]
+                    cookie, _, content = pair.partition("=")
+                    self.cookies[cookie.strip()] = content
+            return response.status, {name.lower(): value for name, value in response.getheaders()}, text
+        finally:
+            connection.close()
+
+    def csrf(self, path: str) -> str:
+        status, _, page = self.request("GET", path)
+        match = CSRF.search(page)
+        if status != 200 or match is None:
+            raise RuntimeError(f"GET {path}: HTTP {status}, no CSRF token")
+        return match.group(1) or match.group(2)
+
+    def cookie_header(self) -> str:
+        return "; ".join(f"{name}={value}" for name, value in self.cookies.items())
+
+
+def sign_in(client: Client, email: str, code: str) -> None:
+    status, headers, _ = client.request("POST", "/login", {"email": email, "password": PASSWORD, "csrf_token": client.csrf("/login")})
+    if status != 302:
+        raise RuntimeError(f"password step for {email}: HTTP {status}")
+    token = client.csrf(urllib.parse.urlsplit(headers["location"]).path)
+    status, _, _ = client.request("POST", "/tf-validate", {"code": code, "csrf_token": token})
+    if status != 302:
+        raise RuntimeError(f"code step for {email}: HTTP {status}")
+
+
+# Set-up: database, accounts, servers ----------------------------------------------------------
+
+
+def flask(environment: dict, *args: str) -> None:
+    result = subprocess.run([str(BIN / "flask"), "--app", "casework", *args], cwd=ROOT, env=environment, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise RuntimeError(f"flask {' '.join(args)} failed:\n{result.stdout[-2000:]}{result.stderr[-2000:]}")
+
+
+def create_database() -> str:
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = f"casework_bench_throughput_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_database(url: str) -> None:
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def app_with(environment: dict):
+    """Casework in this process with exactly the server's settings, to prepare what the clients need."""
+    from casework import create_app
+
+    saved = dict(os.environ)
+    os.environ.clear()
+    os.environ.update(environment)
+    try:
+        return create_app()
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def close(app) -> None:
+    """Give back the app's connections, so that the scratch database can be dropped."""
+    from casework.extensions import db
+
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def make_coordinators(app, count: int) -> list[tuple[str, str]]:
+    """`count` ordinary coordinator accounts with a password and an authenticator: (e-mail, secret)."""
+    from flask_security import hash_password
+
+    from casework.admin import operations
+    from casework.extensions import db, security
+
+    accounts = []
+    with app.app_context():
+        for number in range(count):
+            user = operations.invite_user(f"bench.coordinator.{number}@casework.example.org", "coordinator")
+            user.password = hash_password(PASSWORD)
+            user.tf_primary_method = "authenticator"
+            user.tf_totp_secret = security.totp_factory.generate_totp_secret()
+            accounts.append((user.email, user.tf_totp_secret))
+        db.session.commit()
+    return accounts
+
+
+def current_code(app, secret: str) -> str:
+    from casework.extensions import security
+
+    with app.app_context():
+        return security.totp_factory.generate_totp_password(secret)
+
+
+def some_cases(app, how_many: int = 20) -> list[tuple[str, str]]:
+    """(case id, phone) of cases picked at random, the phone decrypted as the app decrypts it."""
+    from sqlalchemy import func, select
+
+    from casework.extensions import db
+    from casework.models import Case, Person
+
+    with app.app_context():
+        rows = db.session.execute(select(Case.id, Person).join(Person, Case.person_id == Person.id).order_by(func.random()).limit(how_many)).all()
+        return [(case_id, person.phone) for case_id, person in rows if person.phone]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def serve(target: str, environment: dict, log: Path) -> tuple[subprocess.Popen, int]:
+    port = free_port()
+    command = [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}", target]
+    server = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=log.open("w"), stderr=subprocess.STDOUT)
+    for _ in range(120):
+        if server.poll() is not None:
+            raise RuntimeError(f"gunicorn {target} exited:\n{log.read_text()[-2000:]}")
+        try:
+            socket.create_connection(("127.0.0.1", port), 1).close()
+            return server, port
+        except OSError:
+            time.sleep(0.5)
+    raise RuntimeError(f"gunicorn {target} did not start")
+
+
+# 1. Ratios against hello world, with wrk --------------------------------------------------------
+
+
+def wrk(port: int, path: str, seconds: int, headers: dict, script: Path | None = None) -> tuple[float, int]:
+    """(requests per second, failed requests: non-2xx/3xx answers and socket errors)."""
+    command = ["wrk", "-t2", "-c16", f"-d{seconds}s", "--timeout", "10s"]
+    for name, value in headers.items():
+        command += ["-H", f"{name}: {value}"]
+    if script is not None:
+        command += ["-s", str(script)]
+    output = subprocess.run([*command, f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True, check=True).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    failed = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", output))
+    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    if socket_errors:
+        # Sync workers close each connection; reads that find it closed are not failed requests.
+        failed += int(socket_errors.group(1)) + int(socket_errors.group(3)) + int(socket_errors.group(4))
+    return rate, failed
+
+
+def search_script(folder: Path, phone: str, token: str) -> Path:
+    script = folder / "search.lua"
+    body = urllib.parse.urlencode({"field": "phone", "value": phone, "csrf_token": token})
+    script.write_text(f'wrk.method = "POST"\nwrk.body = "{body}"\nwrk.headers["Content-Type"] = "application/x-www-form-urlencoded"\n')
+    return script
+
+
+def ratios(app_port: int, hello_port: int, client: Client, cases: list[tuple[str, str]], folder: Path, rounds: int, seconds: int) -> None:
+    case_id, phone = cases[0]
+    token = client.csrf("/cases/search")
+    status, _, page = client.request("POST", "/cases/search", {"field": "phone", "value": phone, "csrf_token": token})
+    if status != 200 or case_id not in page:
+        raise RuntimeError(f"search by phone did not find case {case_id} (HTTP {status})")
+    headers = {**PROXY_HEADERS, "Cookie": client.cookie_header()}
+    pages = {
+        "case list (GET /cases/)": ("/cases/", None),
+        "case page (GET /cases/<id>)": (f"/cases/{case_id}", None),
+        "search by phone (POST /cases/search)": ("/cases/search", search_script(folder, phone, token)),
+    }
+    found: dict[str, list[float]] = {label: [] for label in pages}
+    for number in range(1, rounds + 1):
+        base, base_failed = wrk(hello_port, "/", seconds, headers)
+        say(f"  round {number}: hello world {base:8.1f} req/s ({base_failed} failed)   [{load()}]")
+        for label, (path, script) in pages.items():
+            rate, failed = wrk(app_port, path, seconds, headers, script)
+            found[label].append(rate / base)
+            say(f"  round {number}: {label:<38} {rate:8.1f} req/s = {rate / base:6.1%} of hello world ({failed} failed)   [{load()}]")
+    say(f"throughput against hello world, {rounds} rounds (aim: at least 25%, 40% wanted):")
+    for label, values in found.items():
+        say(f"  {label:<38} min {min(values):6.1%}   median {statistics.median(values):6.1%}   max {max(values):6.1%}   [{load()}]")
+
+
+# 2. The mix: 50 clients, 70% reads, 20% notes, 10% intakes ----------------------------------------
+
+
+SYLLABLES = ("ko", "va", "le", "mi", "ro", "sa", "ni", "to", "pe", "du", "ra", "zo", "ki", "bo")
+CYRILLIC = str.maketrans({"a": "а", "b": "б", "d": "д", "e": "е", "i": "и", "k": "к", "l": "л", "m": "м", "n": "н", "o": "о", "p": "п", "r": "р", "s": "с", "t": "т", "u": "у", "v": "в", "z": "з"})
+
+
+def new_person(rng: random.Random, serial: int) -> dict:
+    """An intake of someone nobody has logged yet: random names, a phone number no one else has."""
+    surname = "".join(rng.choice(SYLLABLES) for _ in range(4)).capitalize() + "ov"
+    given = "".join(rng.choice(SYLLABLES) for _ in range(3)).capitalize()
+    return {
+        "consent_store": "y",
+        "consent_contact": "y",
+        "consent_method": "telegram",
+        "surname_latin": surname,
+        "given_names_latin": given,
+        "surname_cyrillic": surname.lower().translate(CYRILLIC).capitalize(),
+        "given_names_cyrillic": given.lower().translate(CYRILLIC).capitalize(),
+        "date_of_birth": date(1970 + rng.randrange(35), 1 + rng.randrange(12), 1 + rng.randrange(28)).isoformat(),
+        "sex": "M",
+        "phone": f"+7916{serial:07d}",
+        "location": "netherlands",
+        "military_situation": "reservist",
+        "rank_group": "soldier",
+        "dutch_status": "schengen_visa",
+        "permit_expires_on": (date.today() + timedelta(days=30)).isoformat(),
+        "needs": ["legal_advice"],
+        "narrative": "Benchmark intake.",
+    }
+
+
+def mix(port: int, clients: list[Client], cases: list[tuple[str, str]], seconds: int) -> None:
+    serials = itertools.count(1)
+    results: dict[str, list[float]] = {"read": [], "note": [], "intake": []}
+    errors: dict[str, int] = {}
+    lock = threading.Lock()
+    stop = time.perf_counter() + seconds
+
+    def run(client: Client, seed: int) -> None:
+        rng = random.Random(seed)
+        token = client.csrf("/cases/new")
+        while time.perf_counter() < stop:
+            roll = rng.random()
+            case_id = rng.choice(cases)[0]
+            if roll < 0.70:
+                kind, expected, request = "read", 200, ("GET", "/cases/" if rng.random() < 0.5 else f"/cases/{case_id}", None)
+            elif roll < 0.90:
+                kind, expected, request = "note", 302, ("POST", f"/cases/{case_id}/notes", {"body": "Called back; benchmark note.", "csrf_token": token})
+            else:
+                kind, expected, request = "intake", 302, ("POST", "/cases/new", {**new_person(rng, next(serials)), "csrf_token": token})
+            started = time.perf_counter()
+            try:
+                status = client.request(*request)[0]
+            except OSError as failure:
+                status = type(failure).__name__
+            took = time.perf_counter() - started
+            with lock:
+                results[kind].append(took)
+                if status != expected:
+                    errors[f"{kind} {status}"] = errors.get(f"{kind} {status}", 0) + 1
+
+    threads = [threading.Thread(target=run, args=(client, number)) for number, client in enumerate(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    total = sum(len(samples) for samples in results.values())
+    say(f"{len(clients)} clients for {seconds} s, 70% reads / 20% notes / 10% intakes on PostgreSQL (aim: 0 errors, p95 under 300 ms):")
+    say(f"  {total} requests, {total / seconds:.1f} req/s, errors: {sum(errors.values())} {errors or ''}   [{load()}]")
+    every = [took for samples in results.values() for took in samples]
+    for kind, samples in [*results.items(), ("all", every)]:
+        if samples:
+            ordered = sorted(samples)
+            p95 = ordered[max(0, round(0.95 * len(ordered)) - 1)]
+            say(f"  {kind:<7} {len(samples):6d} requests   p50 {statistics.median(ordered) * 1000:7.1f} ms   p95 {p95 * 1000:7.1f} ms   [{load()}]")
+
+
+# The run -------------------------------------------------------------------------------------------
+
+
+def main(rounds: int = 3, wrk_seconds: int = 5, clients: int = CLIENTS, mix_seconds: int = 60) -> None:
+    if shutil.which("wrk") is None:
+        say("throughput: wrk is not installed (apt-get install wrk); nothing measured")
+        return
+    say(f"throughput: gunicorn with gunicorn.conf.py, {CASES:,} DEMO cases on PostgreSQL   [{load()}]")
+    url = create_database()
+    folder = Path(tempfile.mkdtemp(prefix="casework-bench-throughput-"))
+    servers: list[subprocess.Popen] = []
+    app = None
+    try:
+        base = {key: value for key, value in os.environ.items() if not key.startswith("CASEWORK_")}
+        common = {
+            **base,
+            "CASEWORK_SECRET_KEY": secrets.token_urlsafe(48),
+            "CASEWORK_DATABASE_URL": url,
+            "CASEWORK_KEY_FILE": str(folder / "keys.json"),
+            "CASEWORK_DOCUMENT_DIR": str(folder / "documents"),
+            "CASEWORK_LOG_LEVEL": "WARNING",
+        }
+        development = {**common, "CASEWORK_ENV": "development"}
+        production = {
+            **common,
+            "CASEWORK_ENV": "production",
+            "CASEWORK_REDIS_URL": REDIS_URL,
+            "CASEWORK_BASE_URL": "https://casework.bench.test",
+            "CASEWORK_TRUSTED_PROXIES": "1",
+            "CASEWORK_WORKERS": os.environ.get("CASEWORK_WORKERS", "3"),
+        }
+        flask(development, "keys", "init")
+        flask(development, "db", "upgrade")
+        started = time.perf_counter()
+        flask(development, "demo", "seed", "--cases", str(CASES), "--seed", "11")
+        say(f"  seeded in {time.perf_counter() - started:.0f} s   [{load()}]")
+        app = app_with(production)
+        accounts = make_coordinators(app, clients)
+        cases = some_cases(app)
+        app_server, app_port = serve("casework:create_app()", production, folder / "casework.log")
+        servers.append(app_server)
+        hello_server, hello_port = serve("benchmarks.throughput:hello_app", production, folder / "hello.log")
+        servers.append(hello_server)
+        say(f"  two servers with {production['CASEWORK_WORKERS']} workers each   [{load()}]")
+        signed_in = []
+        for email, secret in accounts:
+            client = Client(app_port)
+            sign_in(client, email, current_code(app, secret))
+            signed_in.append(client)
+        ratios(app_port, hello_port, signed_in[0], cases, folder, rounds, wrk_seconds)
+        mix(app_port, signed_in, cases, mix_seconds)
+    finally:
+        for server in servers:
+            server.terminate()
+            server.wait()
+        if app is not None:
+            close(app)
+        drop_database(url)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
