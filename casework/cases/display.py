@@ -6,14 +6,9 @@ from casework import choices
 from casework.cases import deadlines
 from casework.cases.forms import EditForm
 from casework.i18n import _l
+from casework.proposals import PROPOSAL_LABELS
 from casework.rules import engine
 from casework.rules.facts import SOURCES
-
-PROPOSALS = {
-    "P1": _l("P1 humanitarian visa"),
-    "P2": _l("P2 moratorium extended to 35 and over"),
-    "P3": _l("P3 extension of stay"),
-}
 
 MATCH_LABELS = {
     "email": _l("e-mail"),
@@ -57,6 +52,6 @@ def case_vocabulary() -> dict:
         "choices": choices,
         "label": choices.label,
         "DEADLINE_KINDS": deadlines.KINDS,
-        "PROPOSALS": PROPOSALS,
+        "PROPOSALS": PROPOSAL_LABELS,
         "RULE_IDS": [rule.id for rule in engine.rules()],
     }

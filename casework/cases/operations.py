@@ -20,8 +20,8 @@ from casework.people.documents import read_document, store_document, write_seale
 from casework.people.erasure import erase_person
 from casework.people.search import find_people
 from casework.permissions import can, visible_cases
+from casework.proposals import age_band
 from casework.rules.tagging import tag_case
-from casework.stats.catalogue import age_band
 
 PERSON_FIELDS = (
     "surname_latin", "given_names_latin", "surname_cyrillic", "given_names_cyrillic", "date_of_birth", "sex",

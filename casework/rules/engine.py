@@ -12,11 +12,11 @@ from functools import cache
 from itertools import pairwise
 from pathlib import Path
 
+from casework.config import LOCALES
+from casework.proposals import PROPOSALS
 from casework.rules.facts import FACTS, UNKNOWN, Situation, derive
 
 HERE = Path(__file__).resolve().parent
-PROPOSALS = ("P1", "P2", "P3")
-LANGUAGES = ("en", "nl", "ru", "uk")
 COVERAGE = ("yes", "partly", "no", "unknown")
 OPERATORS = {
     "eq": lambda fact, value: fact == value,
@@ -119,7 +119,7 @@ def parse_rules(text: str, source: str = "rules.toml") -> tuple[Rule, ...]:
         if not conditions:
             _fail(source, where, "a rule needs at least one condition")
         explanation = entry.get("explanation", {})
-        missing = [language for language in LANGUAGES if not explanation.get(language)]
+        missing = [language for language in LOCALES if not explanation.get(language)]
         if missing:
             _fail(source, where, f"explanation missing in {', '.join(missing)}")
         seen.add(entry["id"])

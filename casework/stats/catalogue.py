@@ -18,29 +18,19 @@ from casework.choices import THIRD_COUNTRIES
 from casework.extensions import db
 from casework.i18n import _l
 from casework.models import Case, CaseTag, Person
+from casework.proposals import AGE_BANDS, PROPOSAL_LABELS, PROPOSALS
 
-AGE_BANDS = ("18-24", "25-34", "35-44", "45+", "unknown")
 SEXES = ("M", "F", "X", "unknown")
 SITUATIONS = ("russia", "third_country", "schengen", "netherlands", "unknown")
-PROPOSALS = ("P1", "P2", "P3", "none")
+PROPOSAL_CATEGORIES = (*PROPOSALS, "none")
 LEFT_OUT = ("P1", "P2", "P3", "not_left_out")
 
 LABELS = {
     "18-24": "18-24", "25-34": "25-34", "35-44": "35-44", "45+": "45+",
     "unknown": _l("Unknown"), "M": _l("Men"), "F": _l("Women"), "X": _l("X"),
     "russia": _l("In Russia"), "third_country": _l("In a third country"), "schengen": _l("In another Schengen state"),
-    "netherlands": _l("In the Netherlands"), "P1": _l("P1 humanitarian visa"), "P2": _l("P2 moratorium extended to 35 and over"),
-    "P3": _l("P3 extension of stay"), "none": _l("No proposal"), "not_left_out": _l("Not left out"), "total": _l("Total"),
+    "netherlands": _l("In the Netherlands"), **PROPOSAL_LABELS, "none": _l("No proposal"), "not_left_out": _l("Not left out"), "total": _l("Total"),
 }  # fmt: skip
-
-
-def age_band(born: date | None, on: date) -> str:
-    if born is None:
-        return "unknown"
-    age = relativedelta(on, born).years
-    if age < 18:
-        return "unknown"
-    return "18-24" if age < 25 else "25-34" if age < 35 else "35-44" if age < 45 else "45+"
 
 
 PERIOD = re.compile(r"[0-9]{4}Q[1-4]")
@@ -125,7 +115,7 @@ CATALOGUE = (
     Table("age_band", _l("By age band"), "age_band", AGE_BANDS),
     Table("sex", _l("By sex"), "sex", SEXES),
     Table("situation", _l("By where they were"), "situation", SITUATIONS),
-    Table("proposal", _l("By the proposal that would help (first that applies)"), "proposal", PROPOSALS),
+    Table("proposal", _l("By the proposal that would help (first that applies)"), "proposal", PROPOSAL_CATEGORIES),
     Table("left_out", _l("Left out by current policy, by proposal (first that applies)"), "left_out", LEFT_OUT),
 )
 TABLES = {table.id: table for table in CATALOGUE}
