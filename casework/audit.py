@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from flask import has_request_context, request
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.event import listens_for
 from sqlalchemy.orm import Session
@@ -46,17 +46,23 @@ def link(key: bytes, previous: bytes, event: AuditEvent) -> bytes:
 _INSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
-def _head(session: Session) -> AuditHead:
+_HEAD = AuditHead.__table__
+
+
+def _lock_head(session: Session) -> tuple[int, bytes]:
     """The chain's head, locked for the rest of this transaction so that no two rows take the same place.
 
-    The head row is created by whichever writer comes first, and a write statement comes before the
-    read: on SQLite, which ignores FOR UPDATE, that statement takes the database's one write lock
-    (waiting for another writer to commit), so the head read next is the newest; PostgreSQL waits on
-    the row lock of FOR UPDATE. Without it, two SQLite requests read the same head and one failed.
+    One statement both locks and reads: an UPDATE that changes nothing, returning the head. It waits
+    for another appender to commit (PostgreSQL on the row's lock, SQLite on the database's one write
+    lock) and then returns the newest head. The head row is created by whichever appender comes first.
     """
-    insert = _INSERT[session.get_bind().dialect.name]
-    session.execute(insert(AuditHead).values(id=1, seq=0, digest=b"").on_conflict_do_nothing())
-    return session.scalar(select(AuditHead).where(AuditHead.id == 1).with_for_update().execution_options(populate_existing=True))
+    touch = update(_HEAD).where(_HEAD.c.id == 1).values(seq=_HEAD.c.seq).returning(_HEAD.c.seq, _HEAD.c.digest)
+    head = session.execute(touch).first()
+    if head is None:
+        insert = _INSERT[session.get_bind().dialect.name]
+        session.execute(insert(_HEAD).values(id=1, seq=0, digest=b"").on_conflict_do_nothing())
+        head = session.execute(touch).first()
+    return head.seq, head.digest
 
 
 def record(action: str, *, actor=None, target=None, case=None, person=None, detail: str | None = None) -> AuditEvent:
@@ -88,12 +94,13 @@ def _chain_pending_events(session: Session) -> None:
     events = session.info.pop(_PENDING, None)
     if not events:
         return
-    head = _head(session)
+    seq, digest = _lock_head(session)
     ring = current_keys().audit
     for pending in events:
-        pending.seq, pending.key_version = head.seq + 1, ring.current_version
-        pending.digest = chain_digest(ring.current, head.digest, _content(pending))
-        head.seq, head.digest = pending.seq, pending.digest
+        seq += 1
+        pending.seq, pending.key_version = seq, ring.current_version
+        pending.digest = digest = chain_digest(ring.current, digest, _content(pending))
+    session.execute(update(_HEAD).where(_HEAD.c.id == 1).values(seq=seq, digest=digest))
     session.add_all(events)
 
 
