@@ -14,6 +14,7 @@ import matplotlib
 from matplotlib.figure import Figure
 
 from casework.i18n import _
+from casework.stats import privacy
 from casework.stats.catalogue import LABELS, TABLES
 
 #: Set once at import, never per request: the same ids in every download of a chart, and text kept
@@ -34,7 +35,7 @@ def header_lines(data: dict) -> list[str]:
     return [
         _("Casework statistics for %(period)s, released on %(date)s", period=data["period"], date=data["released_on"]),
         _("Differential privacy: epsilon %(epsilon)s per table, %(total)s for the period", epsilon=data["epsilon_per_table"], total=data["epsilon_for_the_period"]),
-        _("Display rule: noisy counts; below 10 shown as <10; otherwise rounded to the nearest 5"),
+        _("Display rule: %(rule)s", rule=privacy.DISPLAY_RULE),
     ]
 
 

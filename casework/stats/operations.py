@@ -9,6 +9,7 @@ import json
 from datetime import date
 
 from flask import current_app
+from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import Conflict
@@ -19,8 +20,6 @@ from casework.i18n import _l
 from casework.models import Release
 from casework.stats import ledger, privacy
 from casework.stats.catalogue import CATALOGUE, count_period, period_bounds
-
-DISPLAY_RULE = "noisy counts; negative shown as 0; below 10 shown as <10; otherwise rounded to the nearest 5"
 
 
 class ReleaseRefused(Exception):
@@ -38,6 +37,11 @@ def closed_periods(today: date | None = None, back: int = 12) -> list[str]:
             year, quarter = year - 1, 4
         periods.append(f"{year}Q{quarter}")
     return periods
+
+
+def english(text) -> str:
+    with force_locale("en"):
+        return str(text)
 
 
 class ReleaseConflict(Conflict):
@@ -105,7 +109,7 @@ def publish(release: Release, actor) -> Release:
             "released_on": release.released_on.isoformat(),
             "epsilon_per_table": round(epsilon, 6),
             "epsilon_for_the_period": round(sum(costs.values()), 6),
-            "display_rule": DISPLAY_RULE,
+            "display_rule": english(privacy.DISPLAY_RULE),  # the JSON file is the canonical, English record
             "privacy_unit": "one person, counted once per table, in the period of their first intake",
             "tables": tables,
         },

@@ -11,10 +11,14 @@ import math
 
 import opendp.prelude as dp
 
+from casework.i18n import _l
+
 dp.enable_features("contrib")
 
 DISPLAY_THRESHOLD = 10
 DISPLAY_STEP = 5
+#: The display rule in words, for every place that states it (exports, the release page).
+DISPLAY_RULE = _l("noisy counts; negative shown as 0; below 10 shown as <10; otherwise rounded to the nearest 5")
 
 
 def measurement(epsilon: float):

@@ -7,7 +7,7 @@ from casework.forms import ActionForm
 from casework.i18n import _
 from casework.models import Release
 from casework.permissions import require
-from casework.stats import exports, ledger, operations
+from casework.stats import exports, ledger, operations, privacy
 from casework.stats.catalogue import CATALOGUE, LABELS, TABLES
 
 
@@ -66,7 +66,7 @@ def approve(period: str):
 def release(period: str):
     _no_ad_hoc_queries()
     published = _published(period)
-    return render_template("stats/release.html", release=published, data=exports.release_data(published), TABLES=TABLES, LABELS=LABELS, catalogue=CATALOGUE)
+    return render_template("stats/release.html", release=published, data=exports.release_data(published), TABLES=TABLES, LABELS=LABELS, catalogue=CATALOGUE, DISPLAY_RULE=privacy.DISPLAY_RULE)
 
 
 @require("stats.read")
