@@ -4,16 +4,18 @@ Run by tests/smoke/run.sh against gunicorn: sets the password from the one-time 
 an authenticator, signs out and in again with password and code, logs a case, opens it, finds it
 by phone, attaches a document, checks /healthz. Only the standard library and passlib (which Flask-Security installs).
 
-The app sits behind a TLS proxy in production, so every request says it came through one
-(X-Forwarded-Proto: https, with CASEWORK_TRUSTED_PROXIES=1); the session cookie is `__Host-` and
-Secure, which is why cookies are kept here by hand rather than by a cookie jar that would refuse
-to send a Secure cookie over plain http.
+With `--tls` it speaks HTTPS to nginx configured from deploy/proxy/nginx.conf, as a browser would
+(the certificate is the test's own, so it is not verified). Without, it talks to gunicorn directly
+and sends the headers the proxy would add (X-Forwarded-Proto: https, with CASEWORK_TRUSTED_PROXIES=1).
+Cookies are kept by hand: the session cookie is `__Host-` and Secure, and a cookie jar would not send
+it over the direct plain-http connection.
 """
 
 import argparse
 import html
 import http.client
 import re
+import ssl
 import sys
 import time
 import urllib.parse
@@ -64,13 +66,14 @@ def check(condition: bool, message: str) -> None:
 class Browser:
     """Requests with the proxy's headers and a session cookie kept by hand; redirects are not followed."""
 
-    def __init__(self, port: int):
+    def __init__(self, port: int, tls: bool = False):
         self.port = port
+        self.tls = tls
         self.cookies: dict[str, str] = {}
         self.cookie_attributes: dict[str, str] = {}
 
     def request(self, method: str, path: str, form: dict | None = None, upload: tuple[str, str, bytes] | None = None) -> tuple[int, dict, str]:
-        headers = dict(PROXY_HEADERS)
+        headers = {"Host": "casework.example.org"} if self.tls else dict(PROXY_HEADERS)
         body = None
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
@@ -79,7 +82,10 @@ class Browser:
         elif form is not None:
             body = urllib.parse.urlencode(form, doseq=True)
             headers["Content-Type"] = "application/x-www-form-urlencoded"
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        if self.tls:
+            connection = http.client.HTTPSConnection("127.0.0.1", self.port, timeout=30, context=ssl._create_unverified_context())  # noqa: S323  (the test's own certificate)
+        else:
+            connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
         try:
             connection.request(method, path, body=body, headers=headers)
             response = connection.getresponse()
@@ -235,11 +241,12 @@ def check_errors(browser: Browser) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--tls", action="store_true", help="the port is nginx's HTTPS port")
     parser.add_argument("--setup-path", required=True, help="the /reset/... path printed by `flask users create`")
     parser.add_argument("--email", required=True)
     args = parser.parse_args()
     password = "smoke test coordinator passphrase 7f3a"
-    browser = Browser(args.port)
+    browser = Browser(args.port, args.tls)
     try:
         key = set_password_and_enrol(browser, args.setup_path, args.email, password)
         check_session_cookie(browser)
@@ -248,7 +255,7 @@ def main() -> int:
         open_and_find(browser, case_id)
         attach_a_document(browser, case_id)
         check_errors(browser)
-        check_health(Browser(args.port))
+        check_health(Browser(args.port, args.tls))
     except SmokeFailure as failure:
         print(f"smoke: FAILED: {failure}", file=sys.stderr)
         return 1

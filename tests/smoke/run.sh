@@ -3,12 +3,15 @@
 #
 # A scratch database with its two roles from deploy/postgresql/roles.sql; migrations run as the owner
 # role and the app served by the least-privilege app role; gunicorn with gunicorn.conf.py, production
-# settings, two workers and Redis; then tests/smoke/client.py signs in with password and code, logs a
-# case, opens it, searches for it, attaches a document and checks /healthz; then a backup and its restore drill. Finally the
-# server's log must hold none of the invented person's details. Everything it creates is removed.
+# settings, two workers and Redis, behind nginx configured from deploy/proxy/nginx.conf (HTTPS with a
+# certificate of its own); then tests/smoke/client.py signs in with password and code, logs a case,
+# opens it, searches for it, attaches a document and checks /healthz; then a backup and its restore
+# drill. Finally the servers' logs must hold none of the invented person's details. Everything it
+# creates is removed.
 #
-# Needs: .venv (make test builds it), psql and pg_dump, PostgreSQL as a superuser (SMOKE_PG_ADMIN_URL,
-# default postgres@127.0.0.1:5432), Redis (SMOKE_REDIS_URL, default database 12 on 127.0.0.1:6379).
+# Needs: .venv (make test builds it), psql and pg_dump, PostgreSQL as a superuser (SMOKE_PG_ADMIN,
+# SMOKE_PG_HOST, SMOKE_PG_PORT: default postgres at 127.0.0.1:5432), Redis (SMOKE_REDIS_URL, default database 12 on 127.0.0.1:6379),
+# openssl and nginx (without nginx the client sends the proxy's headers itself, and says so).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -28,11 +31,13 @@ OWNER_PASSWORD=$("$BIN/python" -c "import secrets; print(secrets.token_urlsafe(2
 APP_PASSWORD=$("$BIN/python" -c "import secrets; print(secrets.token_urlsafe(24))")
 WORK=$(mktemp -d /tmp/casework-smoke.XXXXXX)
 GUNICORN_PID=""
+NGINX_RUNNING=""
 
 admin_psql() { psql -X -q -v ON_ERROR_STOP=1 -h "$PG_HOST" -p "$PG_PORT" -U "$PG_ADMIN" "$@"; }
 
 cleanup() {
   status=$?
+  if [ -n "$NGINX_RUNNING" ]; then nginx -c "$WORK/nginx/nginx.conf" -s stop 2>/dev/null || true; fi
   if [ -n "$GUNICORN_PID" ] && kill -0 "$GUNICORN_PID" 2>/dev/null; then
     kill -TERM "$GUNICORN_PID"
     wait "$GUNICORN_PID" 2>/dev/null || true
@@ -108,27 +113,59 @@ for _ in $(seq 1 60); do
 done
 step "gunicorn serving on 127.0.0.1:$PORT with $CASEWORK_WORKERS workers"
 
-# 6. A coordinator's first day, over HTTP.
-"$BIN/python" tests/smoke/client.py --port "$PORT" --setup-path "$SETUP_PATH" --email "$EMAIL"
+# 6. nginx in front, from deploy/proxy/nginx.conf with this test's ports, certificate and files.
+CLIENT_TO=(--port "$PORT")
+if command -v nginx >/dev/null 2>&1; then
+  TLS_PORT=${SMOKE_TLS_PORT:-8766}
+  mkdir -m 700 "$WORK/nginx"
+  openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=casework.example.org \
+    -keyout "$WORK/nginx/key.pem" -out "$WORK/nginx/cert.pem" 2>/dev/null
+  sed -e "s|listen 80;|listen 127.0.0.1:$((TLS_PORT + 1));|; /listen \[::\]/d" \
+      -e "s|listen 443 ssl http2;|listen 127.0.0.1:$TLS_PORT ssl http2;|" \
+      -e "s|/etc/letsencrypt/live/casework.example.org/fullchain.pem|$WORK/nginx/cert.pem|" \
+      -e "s|/etc/letsencrypt/live/casework.example.org/privkey.pem|$WORK/nginx/key.pem|" \
+      -e "s|/var/log/nginx/casework.access.log|$WORK/nginx/access.log|" \
+      -e "s|proxy_pass http://127.0.0.1:8000;|proxy_pass http://127.0.0.1:$PORT;|" deploy/proxy/nginx.conf >"$WORK/nginx/site.conf"
+  {
+    [ "$(id -u)" -eq 0 ] && echo "user root;"
+    echo "pid $WORK/nginx/nginx.pid; error_log $WORK/nginx/error.log; events {}"
+    echo "http { client_body_temp_path $WORK/nginx/body; proxy_temp_path $WORK/nginx/proxy;"
+    echo "  fastcgi_temp_path $WORK/nginx/fastcgi; uwsgi_temp_path $WORK/nginx/uwsgi; scgi_temp_path $WORK/nginx/scgi;"
+    echo "  access_log off; include $WORK/nginx/site.conf; }"
+  } >"$WORK/nginx/nginx.conf"
+  nginx -c "$WORK/nginx/nginx.conf"
+  NGINX_RUNNING=1
+  CLIENT_TO=(--port "$TLS_PORT" --tls)
+  step "nginx from deploy/proxy/nginx.conf on 127.0.0.1:$TLS_PORT (HTTPS) in front of gunicorn"
+else
+  step "SKIPPED nginx (not installed): the client sends the proxy's headers itself"
+fi
 
-# 7. A backup by the app role (as the timer runs it), and its restore drill by the owner role, which
+# 7. A coordinator's first day, over HTTPS.
+"$BIN/python" tests/smoke/client.py "${CLIENT_TO[@]}" --setup-path "$SETUP_PATH" --email "$EMAIL"
+
+# 8. A backup by the app role (as the timer runs it), and its restore drill by the owner role, which
 #    alone may create the drill's scratch database.
 quietly $FLASK backup create "$WORK/backups"
 BACKUP=$(ls -d "$WORK"/backups/casework-*)
 CASEWORK_DATABASE_URL="$OWNER_URL" quietly $FLASK backup drill "$BACKUP"
 step "backup written by the app role; restore drill passed"
 
-# 8. Stop gracefully, then the log: no personal data, no SQL.
+# 9. Stop gracefully, then the logs: no personal data, no SQL, no setup-link token.
 kill -TERM "$GUNICORN_PID"
 wait "$GUNICORN_PID" || true
 GUNICORN_PID=""
 for secret in Smokeinov Смокеинов 79161230077 psmokeinov summons.png "$APP_PASSWORD" "smoke test coordinator passphrase" \
   "$SETUP_PATH" "SELECT " "INSERT "; do
-  if grep -qF -- "$secret" "$WORK/gunicorn.log"; then
-    echo "smoke: FAILED: the server's log contains '$secret'" >&2
+  if grep -rqF -- "$secret" "$WORK/gunicorn.log" "$WORK"/nginx/*.log 2>/dev/null; then
+    echo "smoke: FAILED: a server log contains '$secret'" >&2
     exit 1
   fi
 done
-grep -q '"POST /cases/new" 302' "$WORK/gunicorn.log" || { echo "smoke: FAILED: the access log misses the intake" >&2; exit 1; }
-step "the server's log holds requests and no personal data"
+grep -q '"POST /cases/new" 302' "$WORK/gunicorn.log" || { echo "smoke: FAILED: gunicorn's access log misses the intake" >&2; exit 1; }
+if [ -n "$NGINX_RUNNING" ]; then
+  grep -q '"POST /cases/new" 302' "$WORK/nginx/access.log" && grep -qF '"POST /reset/[token]" 302' "$WORK/nginx/access.log" ||
+    { echo "smoke: FAILED: nginx's access log misses the intake or the setup link" >&2; exit 1; }
+fi
+step "the servers' logs hold requests and no personal data"
 step "passed"
