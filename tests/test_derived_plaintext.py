@@ -13,9 +13,13 @@ from datetime import date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
+from alembic import command
+from alembic.script import ScriptDirectory
 from dateutil.relativedelta import relativedelta
+from flask import current_app
 from sqlalchemy import select, update
 
+from casework import create_app
 from casework.cases import deadlines
 from casework.cases.forms import PersonFields
 from casework.choices import LANGUAGES
@@ -24,8 +28,10 @@ from casework.extensions import db
 from casework.models import Case, Person
 from casework.models.encrypted import ENCRYPTED_MODELS, encrypted_attributes
 from casework.models.person import LANGUAGES as PERSON_LANGUAGES
+from tests.conftest import test_settings as settings_for
 from tests.test_cases_workflow import intake
 from tests.test_encryption import _encodings, _raw_database_bytes
+from tests.test_migrations import _undo_env_py_logging_config  # noqa: F401 (autouse: migrations reconfigure logging)
 
 ID = "a random UUID or a sequence number: says nothing about the person"
 STAFF = "a staff account's id: who works the case, not who is helped"
@@ -272,8 +278,8 @@ def _found(raw: bytes, dates: set[date], texts: set[str]) -> list[str]:
 def test_a_raw_scan_after_a_seeded_demo_finds_no_exact_date_and_no_free_text(app, runner):
     """Dates of birth, permit expiries, summons dates, every other case date and every deadline,
     in ISO and other common forms; names, phones, handles, cities and stories."""
-    for command in (["demo", "seed", "--cases", "40", "--seed", "20"], ["deadlines", "refresh"]):
-        result = runner.invoke(args=command)
+    for arguments in (["demo", "seed", "--cases", "40", "--seed", "20"], ["deadlines", "refresh"]):
+        result = runner.invoke(args=arguments)
         assert result.exit_code == 0, result.output
     with app.app_context():
         dates, texts = _secrets_of_every_person()
@@ -314,3 +320,31 @@ def test_a_saved_case_keeps_its_deadlines_encrypted_and_a_band_in_plaintext(app,
         assert case.deadlines == [("extension_window", expiry - relativedelta(months=3)), ("permit_expiry", expiry)]
         assert (case.deadline_band, case.deadline_band_on) == (0, date.today())
         assert case.next_deadline_on == expiry
+
+
+# The migration ---------------------------------------------------------------------------------
+
+MIGRATION = "b7d3e5f1a2c9"
+
+
+def test_the_migration_drops_plaintext_deadlines_and_keeps_only_coded_languages(database_url):
+    """Free text in `languages` is reduced to the codes it names; the deadlines table goes; the new
+    columns wait for `deadlines refresh`, which needs the keys a migration does not have."""
+    app = create_app(settings_for(database_url))
+    with app.app_context():
+        config = current_app.extensions["migrate"].migrate.get_config()
+        before = ScriptDirectory.from_config(config).get_revision(MIGRATION).down_revision
+        command.upgrade(config, before)
+        with db.engine.begin() as connection:
+            for number, spoken in enumerate(["RU, en; русский", "татарский", "nl", None]):
+                connection.execute(sa.text("INSERT INTO persons (id, dek_version, created_at, languages) VALUES (:id, 1, :at, :spoken)"), {"id": f"p{number}", "at": datetime(2026, 1, 1), "spoken": spoken})
+        command.upgrade(config, MIGRATION)
+        with db.engine.connect() as connection:
+            languages = dict(connection.execute(sa.text("SELECT id, languages FROM persons")).all())
+        inspector = sa.inspect(db.engine)
+        assert languages == {"p0": "ru,en", "p1": None, "p2": "nl", "p3": None}
+        assert "deadlines" not in inspector.get_table_names()
+        assert {"deadline_list", "deadline_band", "deadline_band_on"} <= {column["name"] for column in inspector.get_columns("cases")}
+        assert "next_deadline_on" not in {column["name"] for column in inspector.get_columns("cases")}
+        db.session.remove()
+        db.engine.dispose()
