@@ -1,4 +1,4 @@
--- Casework's database and its two roles, run once by a PostgreSQL superuser:
+-- Casework's database and its two roles, made by a PostgreSQL superuser:
 --
 --   sudo -u postgres psql -v owner_password="$(cat /etc/casework/owner-password)" \
 --        -v app_password="$(cat /etc/casework/app-password)" -f deploy/postgresql/roles.sql
@@ -25,8 +25,11 @@
   \set app casework_app
 \endif
 
-CREATE ROLE :"owner" LOGIN CREATEDB PASSWORD :'owner_password';
-CREATE ROLE :"app" LOGIN PASSWORD :'app_password';
+-- The roles are kept if they exist, so that the file also re-creates a dropped database (a restore).
+SELECT format('CREATE ROLE %I LOGIN CREATEDB PASSWORD %L', :'owner', :'owner_password')
+    WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'owner') \gexec
+SELECT format('CREATE ROLE %I LOGIN PASSWORD %L', :'app', :'app_password')
+    WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'app') \gexec
 
 CREATE DATABASE :"database" OWNER :"owner" ENCODING 'UTF8' TEMPLATE template0;
 REVOKE ALL ON DATABASE :"database" FROM PUBLIC;
