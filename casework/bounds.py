@@ -8,6 +8,7 @@ as absent, as an unknown filter value is, and the filter form still shows what w
 
 from datetime import date
 
+from flask import abort, request
 from werkzeug.datastructures import MultiDict
 from wtforms import ValidationError
 
@@ -50,3 +51,20 @@ def day(args: MultiDict, name: str) -> date | None:
     except ValueError:
         return None
     return value if value is not None and EARLIEST <= value <= LATEST else None
+
+
+def _text_values():
+    yield from request.args.values()
+    for values in request.form.listvalues():
+        yield from values
+    yield from (value for value in (request.view_args or {}).values() if isinstance(value, str))
+
+
+def refuse_impossible_values() -> None:
+    """Before every request: a NUL character is in no name, number or date anyone types, and
+    PostgreSQL refuses it in any string, so a request carrying one is a bad request, not a 500. An
+    id in the address larger than any database integer names no record: 404."""
+    if any("\x00" in value for value in _text_values()):
+        abort(400)
+    if any(isinstance(value, int) and not 0 <= value <= LARGEST_ID for value in (request.view_args or {}).values()):
+        abort(404)

@@ -3,6 +3,7 @@
 from flask import Flask, Response, current_app, g, redirect, request, url_for
 from flask_login import current_user
 
+from casework.bounds import refuse_impossible_values
 from casework.extensions import db
 from casework.permissions import PUBLIC, capability_of
 
@@ -57,6 +58,7 @@ def add_security_headers(response: Response) -> Response:
 
 
 def init_web(app: Flask) -> None:
+    app.before_request(refuse_impossible_values)
     app.before_request(require_sign_in)
     app.after_request(commit_or_roll_back)
     app.after_request(add_security_headers)

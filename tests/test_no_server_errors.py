@@ -47,6 +47,13 @@ BY_TYPE = {
     "hidden": [THIRTY_DIGITS, "-1"],
     "text": [THIRTY_DIGITS, "\x00"],
 }
+#: Values for the variables in a URL, by converter: past any id, NUL, long, a path outside.
+NASTY_URL_VALUES = [
+    {"integer": 10**30, "default": THIRTY_DIGITS},
+    {"integer": 2**31, "default": "\x00"},
+    {"integer": 0, "default": "x" * 300},
+    {"integer": 1, "default": "..%2F..%2Fkeys.json"},
+]
 #: Query parameters the views read; those in GET forms are added from the pages.
 KNOWN_QUERY_PARAMETERS = {"page", "days", "window", "assignee", "actor", "from", "to", "case", "action", "flagged", "next", "lang"}
 
@@ -134,6 +141,10 @@ def _client(app, role, staff):
     return client
 
 
+def _converter(rule, name: str) -> str:
+    return "integer" if type(rule._converters[name]).__name__ == "IntegerConverter" else "default"  # noqa: SLF001
+
+
 def _targets(app, values, role):
     skipped = SKIPPED if role == "anonymous" else SKIPPED | SIGN_IN_STEPS
     rules = [rule for rule in app.url_map.iter_rules() if rule.endpoint not in skipped]
@@ -195,6 +206,12 @@ def test_no_value_gives_a_server_error(app, world, role):
             for value in PAST_ANY_BOUND:
                 sent = dict.fromkeys(query_names, value)
                 errors.check(client.get(url, query_string=sent), "GET", rule, sent)
+
+    for rule, _url in targets:
+        for nasty in NASTY_URL_VALUES:
+            url = build(app, rule, **{name: nasty[_converter(rule, name)] for name in rule.arguments})
+            for method in sorted(rule.methods & {"GET", "POST"}):
+                errors.check(client.open(url, method=method, data={"csrf_token": token}), method, rule, url)
 
     for rule, url in targets:
         if "POST" not in rule.methods:
