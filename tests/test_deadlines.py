@@ -388,3 +388,22 @@ def test_due_page_pages_by_case_and_orders_dates_within_a_page(monkeypatch, sign
     assert "Tretyakov" in second and "Pervov" not in second
     assert "page=2" in first
     assert client.get("/cases/due?page=" + "9" * 30).status_code == 200
+
+
+def test_refresh_leaves_the_band_of_a_case_saved_while_it_ran(app, runner, monkeypatch, make_user, create_case):
+    """A save during the refresh computed its own band from the new facts; the refresh, which read
+    the older version, must not overwrite it."""
+    from casework.cases import due
+
+    case_id = create_case(by=make_user("volunteer"), date_of_birth=None, permit_expires_on=date.today() + timedelta(days=200))
+    computed = due.computed
+
+    def saved_meanwhile(case):
+        with db.engine.begin() as other:  # another request saves the case: new version, its own band
+            other.execute(update(Case.__table__).where(Case.__table__.c.id == case_id).values(version=Case.__table__.c.version + 1, deadline_band=0))
+        return computed(case)
+
+    monkeypatch.setattr(due, "computed", saved_meanwhile)
+    assert runner.invoke(args=["deadlines", "refresh"]).exit_code == 0
+    with app.app_context():
+        assert db.session.get(Case, case_id).deadline_band == 0

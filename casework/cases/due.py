@@ -146,19 +146,23 @@ def refresh_all(batch: int = 500) -> Iterator[int]:
     today = date.today()
     ids = db.session.scalars(select(Case.id).order_by(Case.id)).all()
     table = Case.__table__
+    # Only if the case is still the version read: a case saved meanwhile has its band from that save.
     set_band = (
-        update(table).where(table.c.id == bindparam("case_id"))
+        update(table).where(table.c.id == bindparam("case_id"), table.c.version == bindparam("read_version"))
         .values(deadline_band=bindparam("band"), deadline_band_on=bindparam("band_on"), updated_at=table.c.updated_at)
     )  # fmt: skip
     for start in range(0, len(ids), batch):
         chunk = ids[start : start + batch]
-        bands = []
+        found = {}
         for case in db.session.scalars(select(Case).where(Case.id.in_(chunk))):
-            found = computed(case)
-            if found != case.deadlines:
-                case.deadlines = found
-            bands.append({"case_id": case.id, "band": deadlines.band(found, today), "band_on": today})
+            found[case] = computed(case)
+            if found[case] != case.deadlines:
+                case.deadlines = found[case]
         db.session.flush()
+        bands = [
+            {"case_id": case.id, "read_version": case.version, "band": deadlines.band(dates, today), "band_on": today}
+            for case, dates in found.items()
+        ]
         db.session.execute(set_band, bands)
         db.session.commit()
         db.session.expunge_all()
