@@ -41,7 +41,7 @@ def test_allow_list_is_small_and_explicit(app):
     public = _endpoints_needing(app, PUBLIC)
     assert public == {
         "static", "security.login", "security.two_factor_setup", "security.two_factor_token_validation",
-        "security.reset_password", "auth.set_language",
+        "security.reset_password", "auth.set_language", "health.healthz",
     }  # fmt: skip
 
 
