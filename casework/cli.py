@@ -11,6 +11,7 @@ from flask_security import hash_password
 from sqlalchemy import select
 
 from casework.admin import operations
+from casework.batches import chunks, run_in_batches
 from casework.config import PROJECT_ROOT
 from casework.extensions import db, security
 from casework.keys_cli import keys_cli
@@ -135,16 +136,16 @@ def demo_seed(count: int, seed_value: int | None, if_empty: bool) -> None:
     fake, rng = Faker("ru_RU"), random.Random(seed_value)
     if seed_value is not None:
         fake.seed_instance(seed_value)
-    batch = 200
-    with click.progressbar(length=count, label="Creating DEMO cases", show_pos=True) as bar:
-        for start in range(0, count, batch):
-            size = min(batch, count - start)
-            for _ in range(size):
-                seed_case(fake, rng, coordinator, [volunteer])
-            db.session.commit()
-            db.session.expunge_all()
-            coordinator, volunteer = db.session.merge(coordinator), db.session.merge(volunteer)
-            bar.update(size)
+    staff = {"coordinator": coordinator, "volunteer": volunteer}
+
+    def seed(_number: int) -> None:
+        seed_case(fake, rng, staff["coordinator"], [staff["volunteer"]])
+
+    def release_memory() -> None:
+        db.session.expunge_all()
+        staff.update({role: db.session.merge(user) for role, user in staff.items()})
+
+    run_in_batches(chunks(range(count), 200), seed, total=count, label="Creating DEMO cases", after_batch=release_memory)
     click.echo(f"{count} DEMO cases created.")
 
 
@@ -194,6 +195,8 @@ EXTRACT_ARGS = (
     "-k",
     "_lp:1c,2",
     "--no-location",
+    "--add-comments",
+    "Translators:",
     "--sort-output",
     "--project",
     "Casework",

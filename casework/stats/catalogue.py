@@ -27,7 +27,9 @@ LEFT_OUT = ("P1", "P2", "P3", "not_left_out")
 
 LABELS = {
     "18-24": "18-24", "25-34": "25-34", "35-44": "35-44", "45+": "45+",
-    "unknown": _l("Unknown"), "M": _l("Men"), "F": _l("Women"), "X": _l("X"),
+    "unknown": _l("Unknown"), "M": _l("Men"), "F": _l("Women"),
+    # Translators: the third sex marker in a passport (neither M nor F); keep the letter.
+    "X": _l("X"),
     "russia": _l("In Russia"), "third_country": _l("In a third country"), "schengen": _l("In another Schengen state"),
     "netherlands": _l("In the Netherlands"), **PROPOSAL_LABELS, "none": _l("No proposal"), "not_left_out": _l("Not left out"), "total": _l("Total"),
 }  # fmt: skip
