@@ -49,6 +49,9 @@ def _switch(client, target: str):
 @pytest.mark.parametrize("target", ATTACKS, ids=repr)
 def test_next_never_leaves_the_site(client, target):
     response = _switch(client, target)
+    if "\x00" in target:
+        assert response.status_code == 400, "a NUL character is refused before any view runs"
+        return
     assert response.status_code == 302
     location = response.headers["Location"]
     assert location == "/", f"{target!r} was followed to {location!r}"
