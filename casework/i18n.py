@@ -8,6 +8,7 @@ from flask_babel import lazy_pgettext as _lp  # noqa: F401  (a word whose transl
 from flask_login import current_user
 from sqlalchemy import inspect
 
+from casework.clock import FOUNDATION_ZONE
 from casework.config import LOCALES, PROJECT_ROOT
 from casework.extensions import babel
 
@@ -67,6 +68,8 @@ def _locale_without_database() -> str:
 
 def init_i18n(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", "en")
+    # Times are stored in UTC and shown in the foundation's zone (casework.clock).
+    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", str(FOUNDATION_ZONE))
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(PROJECT_ROOT / "translations")
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.globals.update(LANGUAGE_NAMES=LANGUAGE_NAMES, ROLE_LABELS=ROLE_LABELS, get_locale=get_locale)

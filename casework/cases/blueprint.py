@@ -26,6 +26,7 @@ bp.add_url_rule("/<case_id>/documents/<document_id>", view_func=routes.download,
 bp.add_url_rule("/<case_id>/status", view_func=routes.change_status, methods=["POST"])
 bp.add_url_rule("/<case_id>/assign", view_func=routes.assign, methods=["POST"])
 bp.add_url_rule("/<case_id>/referrals", view_func=routes.refer, methods=["POST"])
+bp.add_url_rule("/<case_id>/referrals/<referral_id>/print", view_func=routes.print_for_partner, methods=["GET"])
 bp.add_url_rule("/<case_id>/tags/<rule_id>", view_func=routes.decide_tag, methods=["POST"])
 bp.add_url_rule("/<case_id>/consent/withdraw", view_func=routes.withdraw_consent, methods=["POST"])
 bp.add_url_rule("/duplicates", view_func=routes.duplicates, methods=["GET"])

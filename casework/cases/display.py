@@ -1,10 +1,13 @@
 """What case templates need to show coded facts and people in the reader's language."""
 
-from flask_babel import get_locale
+from datetime import date
+
+from flask_babel import format_date, get_locale
 
 from casework import choices
 from casework.cases import deadlines
 from casework.cases.forms import EditForm
+from casework.cases.operations import CASE_FIELDS, PERSON_FIELDS
 from casework.i18n import _l
 from casework.proposals import PROPOSAL_LABELS
 from casework.rules import engine
@@ -55,3 +58,36 @@ def case_vocabulary() -> dict:
         "PROPOSALS": PROPOSAL_LABELS,
         "RULE_IDS": [rule.id for rule in engine.rules()],
     }
+
+
+#: Never on a partner's print-out: what identifies the person beyond what a lawyer needs to act.
+NOT_FOR_PARTNERS = frozenset({"passport_number", "address"})
+CONTACT_FIELDS = frozenset({"phone", "email", "telegram", "signal"})
+
+
+def _shown(field, value) -> str:
+    if value in (None, "", []):
+        return ""
+    if isinstance(value, bool):
+        return str(_l("yes") if value else _l("no"))
+    if isinstance(value, date):
+        return format_date(value)
+    options = dict(field.kwargs.get("choices") or ())
+    if isinstance(value, list | tuple):
+        return ", ".join(str(options.get(item, item)) for item in value)
+    return str(options.get(value, value))
+
+
+def facts_for_partner(case, may_contact: bool) -> list[tuple[str, str]]:
+    """The case's known facts as (label, value), as the edit form names them, for a partner's
+    print-out: no passport or address, and contact channels only with consent to be contacted."""
+    values = {name: getattr(case.person, name) for name in PERSON_FIELDS} | {name: getattr(case, name) for name in CASE_FIELDS}
+    values["needs"] = case.need_codes
+    hidden = NOT_FOR_PARTNERS | (frozenset() if may_contact else CONTACT_FIELDS) | {"narrative"}
+    shown = []
+    for name, value in values.items():
+        field = getattr(EditForm, name, None)
+        if name in hidden or field is None or not (text := _shown(field, value)):
+            continue
+        shown.append((str(field.args[0]), text))
+    return shown

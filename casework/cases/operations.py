@@ -24,15 +24,15 @@ from casework.proposals import age_band
 from casework.rules.tagging import tag_case
 
 PERSON_FIELDS = (
-    "surname_latin", "given_names_latin", "surname_cyrillic", "given_names_cyrillic", "date_of_birth", "sex",
-    "citizenship", "languages", "phone", "email", "telegram", "signal", "passport_number", "address",
+    "surname_latin", "given_names_latin", "surname_cyrillic", "given_names_cyrillic", "date_of_birth",
+    "birth_year_estimated", "sex", "citizenship", "other_citizenship", "languages", "phone", "email", "telegram", "signal", "passport_number", "address",
 )  # fmt: skip
 CASE_FIELDS = (
     "location", "city", "military_situation", "deserted_on", "rank_group", "reserve_category", "specialty_code",
-    "specialty_class", "fitness_category", "profession_class", "deferral", "deferral_until", "summons_type",
+    "specialty_class", "fitness_category", "profession_class", "deferral", "deferral_until", "contact_kinds",
     "summons_purpose", "summons_posted_on", "summons_appear_on", "exit_ban", "exit_ban_on", "action",
     "written_evidence", "dutch_status", "visa_issuing_state", "visa_limited_validity", "entry_on", "days_used",
-    "permit_expires_on", "degree_completed_on", "research_permit", "asylum_applied_on", "asylum_decided_on", "narrative",
+    "permit_expires_on", "degree_country", "degree_completed_on", "research_permit", "asylum_applied_on", "asylum_decided_on", "narrative",
 )  # fmt: skip
 
 
@@ -59,7 +59,8 @@ def apply_person(person: Person, data: dict) -> None:
 def apply_case(case: Case, data: dict) -> None:
     for name in CASE_FIELDS:
         if name in data:
-            setattr(case, name, _clean(data[name]))
+            value = data[name]
+            setattr(case, name, _clean(",".join(value) if isinstance(value, list) else value))
     if "needs" in data:
         case.needs = ",".join(data["needs"] or []) or None
 
@@ -194,10 +195,15 @@ def consent_in_force(person: Person, today: date | None = None) -> Consent | Non
     return next((consent for consent in consents if consent.in_force(today or date.today())), None)
 
 
+def may_share(person: Person, partner: Partner) -> bool:
+    """Whether the person's consent in force covers sharing their case with this very partner (S18)."""
+    consent = consent_in_force(person)
+    return consent is not None and partner in consent.partners
+
+
 def refer(case: Case, partner: Partner, purpose: str, actor: User) -> Referral:
     """Only with the person's consent, in force, to share with this very partner (S18)."""
-    consent = consent_in_force(case.person)
-    if consent is None or partner not in consent.partners:
+    if not may_share(case.person, partner):
         raise CaseRefused(_l("The person has not agreed to share their case with this partner."))
     if not partner.active:
         raise CaseRefused(_l("This partner is no longer active."))

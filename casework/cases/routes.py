@@ -9,7 +9,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from casework import audit, bounds
-from casework.cases import operations, queues, read_budget
+from casework.cases import display, operations, queues, read_budget
 from casework.cases.case_record import case_record
 from casework.cases.due import due_items
 from casework.cases.exports import access_export
@@ -30,7 +30,7 @@ from casework.errors import render_error
 from casework.extensions import db
 from casework.forms import ActionForm
 from casework.i18n import _
-from casework.models import Case, Document, Note, Partner, User
+from casework.models import Case, Document, Note, Partner, Referral, User
 from casework.paging import bounded_page
 from casework.people.documents import DocumentRefused, read_document
 from casework.permissions import can, require, visible_cases
@@ -303,6 +303,23 @@ def decide_tag(case_id: str, rule_id: str):
         flash(_("Your decision on %(rule)s was recorded.", rule=rule_id), "success")
         return redirect(url_for("cases.view", case_id=case.id, _anchor="proposals"))
     return _refused(case, "tag refused", tag_form=form, tag_rule=rule_id)
+
+
+@require("cases.refer")
+def print_for_partner(case_id: str, referral_id: str):
+    """A summary to hand the partner a person was referred to: what they consented to share, nothing
+    more (no notes, documents, passport or address). Audited and charged like any read."""
+    case = case_or_404(case_id)
+    referral = db.session.scalar(select(Referral).where(Referral.id == referral_id, Referral.case_id == case.id))
+    if referral is None or case.person.erased or not operations.may_share(case.person, referral.partner):
+        abort(404)
+    read_budget.spend(current_user)
+    audit.record("case_printed", case=case, detail=str(referral.partner_id))
+    consent = operations.consent_in_force(case.person)
+    return render_template(
+        "cases/print.html", case=case, person=case.person, referral=referral,
+        facts=display.facts_for_partner(case, may_contact=consent.contact), deadlines=case_record(case, current_user).deadlines,
+    )  # fmt: skip
 
 
 @require("cases.work")
