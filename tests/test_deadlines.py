@@ -4,12 +4,14 @@ coarse bands that let the lists find what is due while the dates stay encrypted 
 
 from datetime import date, timedelta
 from types import SimpleNamespace
+from unittest.mock import patch
 
 import pytest
 from sqlalchemy import func, select, update
 
 from casework.cases import operations
-from casework.cases.deadlines import band, compute
+from casework.cases.deadlines import BAND_LIMITS, EDGE_JITTER_DAYS, OVERDUE_DAYS, band, compute
+from casework.cases.due import band_offsets
 from casework.extensions import db
 from casework.models import AuditEvent, Case, User
 
@@ -284,6 +286,36 @@ def test_band_reads_the_earliest_deadline_not_long_overdue():
     assert band([], TODAY) is None
 
 
+def test_band_edge_offsets_move_the_edges_outwards_only():
+    """Whatever a case's secret offsets, band b > 0 still promises no deadline from 90 days back to
+    BAND_LIMITS[b - 1] days ahead, and no band promises none from 90 days back on: the lists rely on it."""
+    moved = set()
+    for later in range(0, EDGE_JITTER_DAYS, 3):
+        for earlier in range(0, EDGE_JITTER_DAYS, 3):
+            for ahead in range(-130, 200):
+                found = [("permit_expiry", TODAY + timedelta(days=ahead))]
+                number = band(found, TODAY, (later, earlier))
+                if number is None:
+                    assert ahead < -OVERDUE_DAYS
+                elif number > 0:
+                    assert ahead > BAND_LIMITS[number - 1]
+                moved.add(number != band(found, TODAY))
+    assert moved == {True, False}
+
+
+def test_band_edge_offsets_are_secret_and_vary_from_case_to_case(app):
+    """A keyed hash of the case id: spread over the range, and different under another index root."""
+    ids = [f"case-{number}" for number in range(60)]
+    with app.app_context():
+        offsets = [band_offsets(case_id) for case_id in ids]
+        with patch("casework.cases.due.current_keys") as other_keys:
+            other_keys.return_value.index.current = bytes(32)
+            others = [band_offsets(case_id) for case_id in ids]
+    assert len({later for later, _ in offsets}) > 10 and len({earlier for _, earlier in offsets}) > 10
+    assert all(0 <= value < EDGE_JITTER_DAYS for pair in offsets for value in pair)
+    assert offsets != others
+
+
 def _set_band(app, case_id: str, number: int | None, computed_on: date | None) -> None:
     """As if the band had been computed on another day and nothing had refreshed it since."""
     with app.app_context():
@@ -357,7 +389,7 @@ def test_erasure_clears_the_deadlines_and_the_band(app, make_user, create_case):
 
 def test_case_list_puts_the_most_urgent_band_first_then_by_intake(signed_in, create_case):
     client, volunteer = signed_in("volunteer")
-    names = {"Bezsrokov": None, "Godov": 200, "Kvartalov": 60, "Srochnov": 5}
+    names = {"Bezsrokov": None, "Godov": 200, "Kvartalov": 75, "Srochnov": 5}  # bands none, 2, 1, 0 whatever the offsets
     for name, days in names.items():
         expiry = date.today() + timedelta(days=days) if days is not None else None
         create_case(by=volunteer, surname_latin=name, surname_cyrillic=None, date_of_birth=None, phone=None, telegram=None, permit_expires_on=expiry)

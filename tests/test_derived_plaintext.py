@@ -20,7 +20,6 @@ from flask import current_app
 from sqlalchemy import select, update
 
 from casework import create_app
-from casework.cases import deadlines
 from casework.cases.forms import PersonFields
 from casework.choices import LANGUAGES
 from casework.config import PROJECT_ROOT
@@ -76,7 +75,7 @@ ALLOWED = {
     ("cases", "deadline_band"): (
         "the case list's order and the due list's first cut, without reading every case",
         "0: some deadline within 90 days before to 31 days after deadline_band_on; 1: the earliest after "
-        "that within 92 days; 2: later; none: no deadline. Windows of 121, 61 days and open-ended, of "
+        "that within 92 days; 2: later; none: no deadline. Windows of 122, 61 days and open-ended, of "
         "one of up to seven kinds of deadline, which the band does not say",
     ),
     ("cases", "deadline_band_on"): ("which day the band is relative to", "the day of the last save or refresh: " + WORKFLOW),
@@ -300,12 +299,11 @@ def test_the_raw_scan_would_find_a_date_or_a_text(app):
 
 
 def test_the_scan_would_have_found_the_old_plaintext_deadlines(app, make_user, create_case):
-    """A date of birth + 31 years written in plaintext, as the old deadlines table did, is found."""
-    born = date(1994, 2, 3)
-    case_id = create_case(by=make_user("volunteer"), date_of_birth=born, sex="M")
+    """The end of conscription age (a date of birth moved by a fixed step) written in plaintext, as
+    the old deadlines table did, is found."""
+    case_id = create_case(by=make_user("volunteer"), date_of_birth=date(1994, 2, 3), sex="M")
     with app.app_context():
-        end = born.replace(year=born.year + deadlines.CONSCRIPTION_LIMIT)
-        assert ("conscription_age_end", end) in db.session.get(Case, case_id).deadlines
+        end = dict(db.session.get(Case, case_id).deadlines)["conscription_age_end"]
         assert _found(_raw_database_bytes(app), {end}, set()) == []
         db.session.execute(update(Case).where(Case.id == case_id).values(outcome=end.isoformat()[:10]))
         db.session.commit()

@@ -85,14 +85,22 @@ OVERDUE_DAYS = 90
 #: plaintext, so each window must stay far coarser than the dates it stands for.
 BAND_LIMITS = (31, 92)
 LATER = len(BAND_LIMITS)
+#: Each case's band edges lie later (and its overdue edge earlier) by a secret number of days below
+#: this, fixed per case (cases/due.py: a keyed hash of its id). Without it, a series of daily backups
+#: would give the exact date of a case's deadline: the day it entered band 0, plus 31.
+EDGE_JITTER_DAYS = 28
 
 
-def band(found: list[tuple[str, date]], today: date) -> int | None:
-    """The coarse band of deadlines `found`, as of `today` (see BAND_LIMITS)."""
-    relevant = [due for _kind, due in found if due >= today - timedelta(days=OVERDUE_DAYS)]
+def band(found: list[tuple[str, date]], today: date, offsets: tuple[int, int] = (0, 0)) -> int | None:
+    """The coarse band of deadlines `found`, as of `today` (see BAND_LIMITS), with the case's edges
+    moved by `offsets` (later, earlier) days. Moving them outwards keeps every promise the lists rely
+    on: band b > 0 still means no deadline from today - OVERDUE_DAYS to today + BAND_LIMITS[b - 1],
+    and no band still means none from today - OVERDUE_DAYS on."""
+    later, earlier = offsets
+    relevant = [due for _kind, due in found if due >= today - timedelta(days=OVERDUE_DAYS + earlier)]
     if not relevant:
         return None
-    ahead = (min(relevant) - today).days
+    ahead = (min(relevant) - today).days - later
     return next((number for number, limit in enumerate(BAND_LIMITS) if ahead <= limit), LATER)
 
 

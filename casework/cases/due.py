@@ -17,7 +17,9 @@ from sqlalchemy import Select, bindparam, select, update
 
 from casework.cases import deadlines
 from casework.choices import OPEN_STATUSES
+from casework.crypto import blind_index
 from casework.extensions import db
+from casework.keyring import current_keys
 from casework.models import Case, User
 from casework.permissions import visible_cases
 
@@ -129,13 +131,21 @@ def computed(case: Case) -> list[tuple[str, date]]:
     return [] if person.erased else deadlines.compute(case, person.date_of_birth, person.sex)
 
 
+def band_offsets(case_id: str) -> tuple[int, int]:
+    """The case's secret band-edge offsets (deadlines.EDGE_JITTER_DAYS), from a keyed hash of its id
+    under the index root, which is not in the database. A new index root gives new offsets; the
+    bands computed before stay correct, only less tight, until the next refresh."""
+    digest = blind_index(current_keys().index.current, Case.__tablename__, "deadline_band", case_id)
+    return digest[0] % deadlines.EDGE_JITTER_DAYS, digest[1] % deadlines.EDGE_JITTER_DAYS
+
+
 def refresh_case(case: Case) -> None:
     """Recompute the case's deadlines from its facts when it is saved: the encrypted list, and the
     band as of today."""
     today = date.today()
     found = computed(case)
     case.deadlines = found
-    case.deadline_band, case.deadline_band_on = deadlines.band(found, today), today
+    case.deadline_band, case.deadline_band_on = deadlines.band(found, today, band_offsets(case.id)), today
 
 
 def refresh_all(batch: int = 500) -> Iterator[int]:
@@ -160,7 +170,7 @@ def refresh_all(batch: int = 500) -> Iterator[int]:
                 case.deadlines = found[case]
         db.session.flush()
         bands = [
-            {"case_id": case.id, "read_version": case.version, "band": deadlines.band(dates, today), "band_on": today}
+            {"case_id": case.id, "read_version": case.version, "band": deadlines.band(dates, today, band_offsets(case.id)), "band_on": today}
             for case, dates in found.items()
         ]
         db.session.execute(set_band, bands)
