@@ -3,6 +3,8 @@ refused form is shown again with everything that was typed."""
 
 from datetime import date
 
+from babel import Locale
+from flask_babel import get_locale
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -46,6 +48,17 @@ def coded(label, options, blank=True):
     return SelectField(label, choices=(BLANK if blank else []) + list(options), validators=[Optional()], default="")
 
 
+#: Babel's territory codes that are not countries (regions, groupings, placeholders).
+NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "XA", "XB", "ZZ"}
+
+
+def other_countries():
+    """Every country but Russia, named in the page's language, as (ISO 3166 code, name)."""
+    names = Locale.parse(str(get_locale() or "en")).territories
+    codes = [code for code in names if len(code) == 2 and code.isalpha() and code not in NOT_COUNTRIES | {"RU"}]
+    return BLANK + sorted(((code, names[code]) for code in codes), key=lambda item: item[1])
+
+
 def optional_date(label):
     return DateField(label, validators=[Optional(), bounds.plausible_date], render_kw={"autocomplete": "off"})
 
@@ -82,8 +95,13 @@ class PersonFields(Form):
     surname_cyrillic = StringField(_l("Surname (Cyrillic script)"), validators=[Optional(), Length(max=200)])
     given_names_cyrillic = StringField(_l("Given names (Cyrillic script)"), validators=[Optional(), Length(max=200)])
     date_of_birth = DateField(_l("Date of birth"), validators=[Optional(), not_in_future, not_before_1900, bounds.plausible_date])
+    birth_year_estimated = IntegerField(
+        _l("Estimated birth year, when only an approximate age is known"),
+        validators=[Optional(), NumberRange(1900, 2100)],
+    )
     sex = coded(_l("Sex"), choices.SEXES)
     citizenship = coded(_l("Citizenship"), choices.CITIZENSHIPS)
+    other_citizenship = SelectField(_l("Other citizenship"), choices=other_countries, validators=[Optional()], default="")
     languages = CodeList(_l("Languages spoken"), choices=choices.LANGUAGES, validators=[Optional()])
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40), valid_phone], render_kw={"inputmode": "tel"})
     email = EmailField(_l("E-mail"), validators=[Optional(), Email(_l("Enter a valid e-mail address.")), Length(max=200)])
@@ -91,6 +109,14 @@ class PersonFields(Form):
     signal = StringField(_l("Signal"), validators=[Optional(), Length(max=100)])
     passport_number = StringField(_l("Passport number"), validators=[Optional(), Length(max=40)])
     address = TextAreaField(_l("Address"), validators=[Optional(), Length(max=500)])
+
+    def validate_birth_year_estimated(self, field):
+        if field.data and self.date_of_birth.data:
+            raise ValidationError(_l("Give either the date of birth or an estimated birth year, not both."))
+
+    def validate_other_citizenship(self, field):
+        if field.data and self.citizenship.data != "RU+other":
+            raise ValidationError(_l("Another citizenship goes with \"Russian and another\"."))
 
     def validate_surname_latin(self, field):
         if not (field.data or self.surname_cyrillic.data):
@@ -112,7 +138,7 @@ class CaseFields(Form):
     deferral = coded(_l("Deferral"), choices.DEFERRALS)
     deferral_until = optional_date(_l("Deferral ends on"))
 
-    summons_type = coded(_l("Summons"), choices.SUMMONS_TYPES)
+    contact_kinds = CodeList(_l("Contact from the military"), choices=choices.CONTACT_KINDS, validators=[Optional()])
     summons_purpose = coded(_l("Purpose of the summons"), choices.SUMMONS_PURPOSES)
     summons_posted_on = optional_date(_l("Summons posted on"))
     summons_appear_on = optional_date(_l("Date to appear"))
@@ -126,15 +152,22 @@ class CaseFields(Form):
     visa_issuing_state = StringField(_l("Visa issued by (country)"), validators=[Optional(), Length(max=60)])
     visa_limited_validity = coded(_l("Visa with limited territorial validity"), choices.YES_NO_UNKNOWN)
     entry_on = optional_date(_l("Entered the Schengen area on"))
-    days_used = IntegerField(_l("Days used in the current 180-day window"), validators=[Optional(), NumberRange(0, 180)])
+    days_used = IntegerField(
+        _l("Days already used in the 180 days before this entry"), validators=[Optional(), NumberRange(0, 90)]
+    )
     permit_expires_on = optional_date(_l("Visa or permit expires on"))
-    degree_completed_on = optional_date(_l("Dutch degree completed on"))
+    degree_country = coded(_l("Degree obtained in"), choices.DEGREE_COUNTRIES)
+    degree_completed_on = optional_date(_l("Degree completed on"))
     research_permit = coded(_l("Researcher with a residence permit for research"), choices.YES_NO_UNKNOWN)
     asylum_applied_on = optional_date(_l("Asylum application date"))
     asylum_decided_on = optional_date(_l("Asylum decision date"))
 
     needs = CheckboxList(_l("Needs"), choices=choices.NEEDS, validators=[Optional()])
     narrative = TextAreaField(_l("The person's story"), validators=[Optional(), Length(max=20000)])
+
+    def validate_contact_kinds(self, field):
+        if "none" in (field.data or []) and len(field.data) > 1:
+            raise ValidationError(_l("\"No contact from the military\" cannot go with a kind of contact."))
 
 
 class IntakeForm(FlaskForm, ConsentFields, PersonFields, CaseFields):
@@ -177,7 +210,7 @@ class SearchForm(FlaskForm):
     field = SelectField(
         _l("Search by"),
         choices=[
-            ("name", _l("Name (surname with given names or birth year)")),
+            ("name", _l("Name (a surname; given names or a birth year narrow it)")),
             ("phone", _l("Phone")),
             ("email", _l("E-mail")),
             ("telegram", _l("Telegram handle")),
@@ -187,10 +220,6 @@ class SearchForm(FlaskForm):
     value = StringField(_l("Surname, phone, e-mail, handle or passport number"), validators=[DataRequired(_l("Enter what to look for."))])
     given_names = StringField(_l("Given names (for a name search)"), validators=[Optional()])
     birth_year = IntegerField(_l("Birth year (for a name search)"), validators=[Optional(), NumberRange(1900, 2100)])
-
-    def validate_value(self, field):
-        if self.field.data == "name" and not (self.given_names.data or self.birth_year.data):
-            raise ValidationError(_l("A name search needs the given names or the birth year too."))
 
 
 class TagDecisionForm(FlaskForm):
@@ -203,3 +232,35 @@ class TagDecisionForm(FlaskForm):
         ],
     )
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(_l("Give the reason for your decision.")), Length(max=2000)])
+
+
+def not_in_past(form, field):
+    if field.data and field.data < date.today():
+        raise ValidationError(_l("This date cannot be in the past."))
+
+
+def consent_questions(partners) -> list[tuple[str, str]]:
+    """What a consent decision can be about: storing, contact, and sharing with each active partner."""
+    return [("store", _l("Storing the person's data")), ("contact", _l("Being contacted by the foundation"))] + [
+        (f"share:{partner.id}", _l("Sharing the case with %(partner)s", partner=partner.name)) for partner in partners
+    ]
+
+
+class ConsentDecisionForm(FlaskForm):
+    """The person's answer to one consent question, given, renewed or withdrawn on the case page."""
+
+    question = SelectField(_l("Consent to"), choices=[])
+    decision = SelectField(
+        _l("The person"),
+        choices=[("granted", _l("agrees (or renews their consent)")), ("withdrawn", _l("withdraws their consent"))],
+    )
+    method = SelectField(_l("How the person said so"), choices=choices.CONSENT_METHODS)
+    expires_on = DateField(_l("Until (optional)"), validators=[Optional(), bounds.plausible_date, not_in_past], render_kw={"autocomplete": "off"})
+
+    @property
+    def scope(self) -> str:
+        return self.question.data.split(":")[0]
+
+    @property
+    def partner_id(self) -> int | None:
+        return int(self.question.data.split(":")[1]) if self.question.data.startswith("share:") else None

@@ -9,7 +9,7 @@ from datetime import date
 from sqlalchemy import func, select
 
 from casework import audit, bounds, choices
-from casework.cases import due
+from casework.cases import consent, due
 from casework.choices import OPEN_STATUSES
 from casework.extensions import db
 from casework.i18n import _l
@@ -18,7 +18,7 @@ from casework.models.encrypted import ENCRYPTED_MODELS, encrypted_attributes
 from casework.models.user import utcnow
 from casework.people.documents import read_document, store_document, write_sealed
 from casework.people.erasure import erase_person
-from casework.people.search import find_people
+from casework.people.search import find_by_surname, find_people
 from casework.permissions import can, visible_cases
 from casework.proposals import age_band
 from casework.rules.tagging import tag_case
@@ -181,24 +181,37 @@ def attach_document(case: Case, filename: str, content: bytes, actor: User) -> D
     return document
 
 
-def search_cases(reader: User, field: str, value: str, given_names: str | None = None, birth_year: int | None = None) -> list[Case]:
-    """Cases of the people an exact search finds, among the cases `reader` may see."""
-    criteria = {"surname": value, "given_names": given_names, "birth_year": birth_year} if field == "name" else {field: value}
-    people = {match.person.id for match in find_people(**criteria)}
+#: A search shows at most this many cases, and asks to narrow it beyond.
+SEARCH_LIMIT = 30
+#: Birth years a surname-only search tries: nobody the foundation helps is older or younger.
+OLDEST, YOUNGEST = 100, 14
+
+
+def search_cases(reader: User, field: str, value: str, given_names: str | None = None, birth_year: int | None = None) -> tuple[list[Case], bool]:
+    """Cases of the people an exact search finds, among the cases `reader` may see, and whether there
+    were more than SEARCH_LIMIT (then the search should be narrowed). A surname alone is allowed."""
+    if field == "name" and not (given_names or birth_year):
+        this_year = date.today().year
+        matches = find_by_surname(value, range(this_year - OLDEST, this_year - YOUNGEST + 1))
+    else:
+        criteria = {"surname": value, "given_names": given_names, "birth_year": birth_year} if field == "name" else {field: value}
+        matches = find_people(**criteria)
+    people = {match.person.id for match in matches}
     if not people:
-        return []
-    return db.session.scalars(visible_cases(reader).where(Case.person_id.in_(people)).order_by(Case.created_at)).all()
+        return [], False
+    found = db.session.scalars(visible_cases(reader).where(Case.person_id.in_(people)).order_by(Case.created_at).limit(SEARCH_LIMIT + 1)).all()
+    return found[:SEARCH_LIMIT], len(found) > SEARCH_LIMIT
 
 
 def consent_in_force(person: Person, today: date | None = None) -> Consent | None:
-    consents = db.session.scalars(select(Consent).where(Consent.person_id == person.id).order_by(Consent.recorded_at.desc()))
-    return next((consent for consent in consents if consent.in_force(today or date.today())), None)
+    """The answer that lets the foundation store the person's data, if it is in force."""
+    current = consent.standing(person, today)
+    return current.store.row if current.stored else None
 
 
 def may_share(person: Person, partner: Partner) -> bool:
     """Whether the person's consent in force covers sharing their case with this very partner (S18)."""
-    consent = consent_in_force(person)
-    return consent is not None and partner in consent.partners
+    return partner in consent.standing(person).shared_with
 
 
 def refer(case: Case, partner: Partner, purpose: str, actor: User) -> Referral:
@@ -215,21 +228,15 @@ def refer(case: Case, partner: Partner, purpose: str, actor: User) -> Referral:
     return referral
 
 
-def _end_consents(person_id: str) -> None:
-    for consent in db.session.scalars(select(Consent).where(Consent.person_id == person_id, Consent.withdrawn_at.is_(None))):
-        consent.withdrawn_at = utcnow()
-
-
 def withdraw_consent(case: Case, actor: User) -> None:
     """Every consent of the case's person ends now (recorded on the case it was done from)."""
-    _end_consents(case.person_id)
-    audit.record("consent_withdrawn", actor=actor, case=case)
+    consent.withdraw_all(case, actor)
 
 
 def erase(case: Case, actor: User) -> None:
     """Erase the case's person on request (S6): consent ends and their data key is shredded."""
     audit.record("person_erased", actor=actor, case=case)
-    _end_consents(case.person_id)
+    consent.end_all(case.person_id)
     erase_person(case.person)
 
 
@@ -260,6 +267,7 @@ def resolve_duplicate(case: Case, choice: str, actor: User) -> None:
             raise CaseRefused(_l("That person is not one of the possible matches."))
         old = case.person
         move_case(case, person)
+        consent.combine(old, person)
         if db.session.scalar(select(func.count()).select_from(Case).where(Case.person_id == old.id)) == 0:
             erase_person(old)
     case.possible_duplicate = False

@@ -15,6 +15,7 @@ from casework.cases.due import due_items
 from casework.cases.exports import access_export
 from casework.cases.forms import (
     AssignForm,
+    ConsentDecisionForm,
     DocumentForm,
     EditForm,
     IntakeForm,
@@ -23,6 +24,7 @@ from casework.cases.forms import (
     SearchForm,
     StatusForm,
     TagDecisionForm,
+    consent_questions,
 )
 from casework.cases.intake import take_intake
 from casework.clock import today
@@ -145,12 +147,15 @@ def _case_page(case: Case, **forms):
     assign_form = forms.get("assign_form") or AssignForm(assignee=case.assignee_id)
     assign_form.assignee.choices = _volunteer_choices()
     referral_form = forms.get("referral_form") or ReferralForm()
-    referral_form.partner.choices = [(p.id, p.name) for p in (record.consent.partners if record.consent else []) if p.active]
+    referral_form.partner.choices = [(p.id, p.name) for p in record.consent.shared_with if p.active]
+    consent_form = forms.get("consent_form") or ConsentDecisionForm()
+    consent_form.question.choices = consent_questions(queues.active_partners())
     return render_template(
         "cases/view.html",
         case=case,
         person=case.person,
         consent=record.consent,
+        consent_form=consent_form,
         notes=record.notes,
         documents=record.documents,
         referrals=record.referrals,
@@ -323,6 +328,24 @@ def print_for_partner(case_id: str, referral_id: str):
 
 
 @require("cases.work")
+def decide_consent(case_id: str):
+    """The person gives, renews or withdraws one consent; the case page shows the result at once."""
+    case = writable_case_or_404(case_id)
+    form = ConsentDecisionForm()
+    form.question.choices = consent_questions(queues.active_partners())
+    if form.validate_on_submit():
+        partner = db.session.get(Partner, form.partner_id) if form.partner_id else None
+        try:
+            consent.decide(case, form.scope, form.decision.data == "granted", form.method.data, current_user, partner=partner, expires_on=form.expires_on.data)
+        except consent.ConsentRefused as refusal:
+            form.question.errors.append(str(refusal))
+        else:
+            flash(_("The person's decision on consent was recorded."), "success")
+            return redirect(url_for("cases.view", case_id=case.id, _anchor="consent"))
+    return _refused(case, "consent refused", consent_form=form)
+
+
+@require("cases.work")
 def withdraw_consent(case_id: str):
     case = case_or_404(case_id)
     if ActionForm().validate_on_submit():
@@ -365,12 +388,12 @@ def duplicate(case_id: str):
 def search():
     """POST only for the terms themselves, so that they never appear in a URL or a server log."""
     form = SearchForm()
-    results = None
+    results, narrow = None, False
     if form.validate_on_submit():
-        results = operations.search_cases(current_user, form.field.data, form.value.data, form.given_names.data, form.birth_year.data)
+        results, narrow = operations.search_cases(current_user, form.field.data, form.value.data, form.given_names.data, form.birth_year.data)
         read_budget.spend(current_user, len(results))
         audit.record("case_search", detail=f"{form.field.data}:{len(results)}")
-    return render_template("cases/search.html", form=form, results=results)
+    return render_template("cases/search.html", form=form, results=results, narrow=narrow, limit=operations.SEARCH_LIMIT)
 
 
 # Subject rights ----------------------------------------------------------------------------

@@ -72,3 +72,23 @@ def find_people(
         if matched:
             matches.append(Match(person, matched))
     return sorted(matches, key=lambda match: -len(match.matched_on))
+
+
+def find_by_surname(surname: str, birth_years: range) -> list[Match]:
+    """People with this surname (exact, in either script), whatever their given names.
+
+    A surname is never indexed on its own (security.md: a low-entropy value is always combined), so
+    this asks the surname-and-birth-year index with every year in `birth_years`: exact, and blind to
+    people whose birth date is not recorded.
+    """
+    skeleton = normalise.name_skeleton(surname)
+    if not skeleton:
+        return []
+    values = {f"{skeleton}|{year}" for year in birth_years}
+    ring = current_keys().index
+    digests = [digest(root, "surname_birth_year", value) for root in ring.keys.values() for value in values]
+    candidate_ids = db.session.scalars(
+        select(BlindIndex.person_id).where(BlindIndex.name == "surname_birth_year", BlindIndex.digest.in_(digests)).distinct()
+    ).all()
+    people = db.session.scalars(select(Person).where(Person.id.in_(candidate_ids), Person.erased_at.is_(None)))
+    return [Match(person, ["surname_birth_year"]) for person in people if values & set(index_values(person).get("surname_birth_year", ()))]

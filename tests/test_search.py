@@ -1,0 +1,45 @@
+"""Search by name with a surname alone, exact, in either script; narrowing when too many match."""
+
+from datetime import date
+
+from casework.cases import operations
+from tests.conftest import csrf_from
+
+
+def search(client, **fields):
+    page = client.get("/cases/search").get_data(as_text=True)
+    return client.post("/cases/search", data={"csrf_token": csrf_from(page), "field": "name", **fields}).get_data(as_text=True)
+
+
+def test_a_surname_alone_finds_the_person_in_either_script(app, signed_in, create_case):
+    client, coordinator = signed_in("coordinator")
+    create_case(by=coordinator)  # Sokolov / Соколов Dmitri, born 1994
+    create_case(by=coordinator, surname_latin="Orlov", surname_cyrillic="Орлов", phone="+79160000002", telegram=None, date_of_birth=date(1980, 5, 5))
+    for spelled in ("Sokolov", "Соколов", "sokolov"):
+        page = search(client, value=spelled)
+        assert "Sokolov Dmitri" in page and "Orlov" not in page, spelled
+
+
+def test_a_surname_alone_does_not_find_other_surnames_or_unknown_ones(app, signed_in, create_case):
+    client, coordinator = signed_in("coordinator")
+    create_case(by=coordinator)
+    assert "Sokolov Dmitri" not in search(client, value="Sokolova")
+    assert "Sokolov Dmitri" not in search(client, value="Ivanov")
+
+
+def test_too_many_matches_ask_to_narrow(app, signed_in, create_case, monkeypatch):
+    monkeypatch.setattr(operations, "SEARCH_LIMIT", 2)
+    client, coordinator = signed_in("coordinator")
+    for number in range(3):
+        create_case(by=coordinator, given_names_latin=["Ivan", "Pavel", "Oleg"][number], given_names_cyrillic=None, phone=f"+7916000001{number}", telegram=None)
+    page = search(client, value="Sokolov")
+    assert "narrow the search" in page
+    assert "narrow the search" not in search(client, value="Sokolov", given_names="Pavel")
+
+
+def test_a_volunteer_finds_only_their_own_cases_by_surname(app, signed_in, make_user, create_case):
+    create_case(by=make_user("coordinator"))
+    client, volunteer = signed_in("volunteer")
+    mine = create_case(by=volunteer, given_names_latin="Pavel", given_names_cyrillic=None, phone="+79160000009", telegram=None)
+    page = search(client, value="Sokolov")
+    assert mine in page and "Dmitri" not in page
