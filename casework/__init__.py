@@ -41,7 +41,7 @@ def create_app(config: dict | None = None) -> Flask:
     logging.getLogger("werkzeug").addFilter(_drop_query_strings)
     logs.configure_logging(app)
 
-    from casework import database, errors, i18n, keyring, permissions, web
+    from casework import database, errors, i18n, key_checks, keyring, permissions, web
     from casework.admin.blueprint import bp as admin_bp
     from casework.auth.blueprint import bp as auth_bp
     from casework.auth.setup import init_auth
@@ -53,6 +53,7 @@ def create_app(config: dict | None = None) -> Flask:
     from casework.trail.blueprint import bp as trail_bp
 
     keyring.init_keys(app)
+    key_checks.init_key_checks(app)  # a key file that does not fit the database stops the app here
     database.init_database(app)
     i18n.init_i18n(app)
     web.init_web(app)  # first, so that anonymous requests are sent to sign in before anything else runs

@@ -119,11 +119,14 @@ class Verdict:
     reason: str
 
 
-def verify() -> Verdict:
-    """Walk the chain from the first row; name the first row that was edited, deleted or reordered."""
+def verify(session=None) -> Verdict:
+    """Walk the chain from the first row; name the first row that was edited, deleted or reordered.
+
+    `session` reads another database than the app's (a backup restored for a drill)."""
+    session = session or db.session
     ring = current_keys().audit
     previous, expected_seq, rows = b"", 1, 0
-    for event in db.session.scalars(select(AuditEvent).order_by(AuditEvent.seq, AuditEvent.id)).yield_per(1000):
+    for event in session.scalars(select(AuditEvent).order_by(AuditEvent.seq, AuditEvent.id)).yield_per(1000):
         rows += 1
         if event.seq != expected_seq:
             return Verdict(rows, event.seq, f"row {event.seq} follows row {expected_seq - 1}: rows are missing or reordered")
@@ -131,7 +134,7 @@ def verify() -> Verdict:
         if key is None or not same_digest(chain_digest(key, previous, _content(event)), event.digest):
             return Verdict(rows, event.seq, f"row {event.seq} was edited, or moved from elsewhere in the chain")
         previous, expected_seq = event.digest, expected_seq + 1
-    head = db.session.get(AuditHead, 1)
+    head = session.get(AuditHead, 1)
     if head is not None and (head.seq != expected_seq - 1 or not same_digest(head.digest, previous)):
         return Verdict(rows, expected_seq, f"rows after {expected_seq - 1} were deleted (the head says {head.seq})")
     return Verdict(rows, None, "intact")

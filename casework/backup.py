@@ -160,20 +160,15 @@ def restored(source: Path, live_url: URL):
 @click.option("--sample", default=200, show_default=True, help="People whose blind indexes are recomputed.")
 def drill(source: Path, sample: int) -> None:
     """Restore SOURCE into a scratch database and folder and prove that the current key file reads it."""
-    from casework import create_app
     from casework.backup_drill import run_drill
 
-    settings = {k: v for k, v in current_app.config.items() if k.startswith("CASEWORK_")}
-    settings.update({k: current_app.config[k] for k in ("SECRET_KEY", "TESTING", "SESSION_TYPE") if k in current_app.config})
     with restored(source, make_url(current_app.config["SQLALCHEMY_DATABASE_URI"])) as (url, documents):
-        app = create_app({**settings, "SQLALCHEMY_DATABASE_URI": url.render_as_string(hide_password=False), "CASEWORK_DOCUMENT_DIR": str(documents), "CASEWORK_DEFER_KEY_CHECK": True})
+        engine = create_engine(url, poolclass=NullPool)
         try:
-            with app.app_context():
-                failures = run_drill(sample)
+            with Session(engine) as session:
+                failures = run_drill(session, documents, sample)
         finally:
-            with app.app_context():
-                db.session.remove()
-                db.engine.dispose()
+            engine.dispose()
     if failures:
         raise click.ClickException(f"Restore drill FAILED: {failures} checks failed (see above); this backup is not readable with this key file.")
     click.echo("Restore drill passed: every key, data key, sampled index, the audit chain and every document read.")

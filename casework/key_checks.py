@@ -7,6 +7,8 @@ unwraps, an audit row's link fits, a blind index matches) and then recorded. Wit
 key file let the app start, fail every read and save new people under keys that were then lost.
 """
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -83,6 +85,10 @@ class Report:
             f"Wrong key file: {self.problems[0].describe()} Nothing was changed; "
             "restore the right key file (`flask --app casework keys status` lists what is needed)."
         )
+
+
+def recorded_check(session: Session, ring: str, version: int) -> KeyCheck | None:
+    return session.scalar(select(KeyCheck).where(KeyCheck.ring == ring, KeyCheck.version == version))
 
 
 def versions_in_use(session: Session) -> dict[str, dict[int, int]]:
@@ -167,6 +173,31 @@ def require_sound(session: Session, keys: Keys, *, prove: bool = True) -> Report
         raise report.refusal()
     record_new_checks(session, keys, report)
     return report
+
+
+#: Set by the key commands before their app is made: they check the keys themselves, and report a
+#: wrong key file in one line (or, for `keys status`, say what it needs) instead of failing to start.
+_deferred: ContextVar[bool] = ContextVar("casework_key_check_deferred", default=False)
+
+
+@contextmanager
+def start_up_check_deferred():
+    """Apps made within do not check the keys at start-up (their caller does)."""
+    token = _deferred.set(True)
+    try:
+        yield
+    finally:
+        _deferred.reset(token)
+
+
+def init_key_checks(app: Flask) -> None:
+    """Refuse to start with a key file that does not fit the database; re-check whenever it changes."""
+    if app.config.get("CASEWORK_DEFER_KEY_CHECK") or _deferred.get():
+        return
+    store = app.extensions["casework_keys"]
+    if check_at_start(app, store.keys()):
+        store.accept()
+    store.verifier = check_on_change
 
 
 def _nothing_to_check(url) -> bool:

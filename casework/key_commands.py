@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from casework.config import ConfigError
 from casework.extensions import db
+from casework.key_checks import require_sound, start_up_check_deferred
 from casework.keyring import Keys, key_store
 from casework.models import KeyCheck, KeyRotation
 
@@ -25,13 +26,9 @@ def key_command(function):
     @click.pass_context
     def run(context: click.Context, *args, **kwargs):
         if not current_app:
-            info = context.ensure_object(ScriptInfo)
-            if info.create_app is None:
-                from casework import create_app
-
-                info.create_app = lambda: create_app({"CASEWORK_DEFER_KEY_CHECK": True})
             try:
-                app = info.load_app()
+                with start_up_check_deferred():
+                    app = context.ensure_object(ScriptInfo).load_app()
             except ConfigError as refusal:
                 raise click.ClickException(str(refusal)) from None
             context.with_resource(app.app_context())
@@ -49,8 +46,6 @@ def refuse(message: str) -> None:
 def verified_keys() -> Keys:
     """The keys, once every version the database uses is proven present and right; new versions'
     check values are recorded (committed with the command's first change)."""
-    from casework.key_checks import require_sound
-
     try:
         keys = key_store().keys()
         require_sound(db.session, keys)

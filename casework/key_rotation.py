@@ -13,7 +13,7 @@ from casework import audit
 from casework.config import ConfigError
 from casework.crypto import check_value, new_key, unwrap_data_key, wrap_data_key
 from casework.extensions import db
-from casework.key_checks import versions_in_use
+from casework.key_checks import recorded_check, versions_in_use
 from casework.key_commands import highest_recorded, key_command, refuse, run_in_batches, unfinished_rotation, verified_keys
 from casework.keyring import RING_NAMES, Keyring, key_store, with_version, without_version
 from casework.models import BlindIndex, Document, KeyCheck, KeyRotation, Person, PersonKey
@@ -49,7 +49,7 @@ def _start_or_resume(ring: str) -> tuple[KeyRotation, Keyring]:
     if version not in getattr(keys, ring).keys:
         # The key was never written (the last run stopped before the file changed): no row uses it.
         key = new_key()
-        check = db.session.get(KeyCheck, (ring, version)) or KeyCheck(ring=ring, version=version)
+        check = recorded_check(db.session, ring, version) or KeyCheck(ring=ring, version=version)
         check.value, check.recorded_at = check_value(key), utcnow()
         db.session.add(check)
         db.session.commit()
@@ -194,7 +194,7 @@ def retire(ring: str, version: int) -> None:
     if in_use := versions_in_use(db.session)[ring].get(version):
         refuse(f"{in_use} rows still use version {version}: finish the rotation first.")
     db.session.flush()
-    db.session.get(KeyCheck, (ring, version)).retired_at = utcnow()
+    recorded_check(db.session, ring, version).retired_at = utcnow()
     audit.record("keys_retired", detail=f"{ring} version {version}")
     try:
         key_store().save(without_version(keys, ring, version))

@@ -219,22 +219,12 @@ class KeyStore:
 
 
 def init_keys(app: Flask) -> None:
-    """Load the keys at start-up: the app refuses to start without usable keys (S19), or with keys
-    that are not the ones its database was written with.
-
-    The key commands set `CASEWORK_DEFER_KEY_CHECK`: they check for themselves, and report a wrong
-    key file in one line (or, for `keys status`, say what it needs) instead of failing to start.
-    """
-    from casework.key_checks import check_at_start, check_on_change
-
+    """Load the keys at start-up: the app refuses to start without usable keys (S19). Whether they
+    are the keys the database was written with is `casework.key_checks`' part."""
     path = Path(app.config["CASEWORK_KEY_FILE"])
-    store = KeyStore(path, app.config.get("CASEWORK_KEYS"), app.config["CASEWORK_ENV"] == "production")
-    app.extensions["casework_keys"] = store
-    if app.config.get("CASEWORK_DEFER_KEY_CHECK"):
-        return
-    if check_at_start(app, store.keys()):
-        store.accept()
-    store.verifier = check_on_change
+    app.extensions["casework_keys"] = KeyStore(
+        path, app.config.get("CASEWORK_KEYS"), app.config["CASEWORK_ENV"] == "production"
+    )
 
 
 def key_store() -> KeyStore:

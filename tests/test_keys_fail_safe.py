@@ -14,7 +14,7 @@ from casework import create_app
 from casework.config import ConfigError
 from casework.crypto import check_value, new_key
 from casework.extensions import db
-from casework.key_checks import fingerprint
+from casework.key_checks import fingerprint, recorded_check
 from casework.keyring import current_keys, generate_keys, write_key_file
 from casework.models import AuditEvent, BlindIndex, KeyCheck, KeyRotation, Person, PersonKey
 from casework.people.documents import store_document
@@ -200,7 +200,7 @@ def test_a_rotation_stopped_before_the_key_file_was_written_writes_it_on_resume(
     assert resumed.exit_code == 0, resumed.output
     document = json.loads(_key_file(populated).read_text())
     with populated.app_context():
-        check = db.session.get(KeyCheck, ("index", 2))
+        check = recorded_check(db.session, "index", 2)
         assert check.value == check_value(_key(document, "index", 2)), "the recorded check value is the written key's"
         assert set(db.session.scalars(select(BlindIndex.key_version))) == {2}
         assert len(find_people(email="failsafe3@example.org")) == 1
@@ -264,7 +264,7 @@ def test_status_on_a_database_restored_from_before_a_retirement_says_what_it_nee
     """Last month's backup uses key-encryption key 1; this month's key file holds only version 2."""
     old_kek = _key(json.loads(_key_file(populated).read_text()), "kek", 1)
     with populated.app_context():
-        recorded = db.session.get(KeyCheck, ("kek", 1)).recorded_at
+        recorded = recorded_check(db.session, "kek", 1).recorded_at
     _edit_key_file(populated, lambda d: d.update({"kek": {"2": _new_key_text()}}))
     with pytest.raises(ConfigError):
         create_app(settings_for())

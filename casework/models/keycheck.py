@@ -8,7 +8,7 @@ next one instead of starting another.
 
 from datetime import datetime
 
-from sqlalchemy import LargeBinary, String
+from sqlalchemy import LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from casework.extensions import db
@@ -17,10 +17,12 @@ from casework.models.user import utcnow
 
 class KeyCheck(db.Model):
     __tablename__ = "key_checks"
+    __table_args__ = (UniqueConstraint("ring", "version"),)
 
+    id: Mapped[int] = mapped_column(primary_key=True)
     #: "kek", "index" or "audit".
-    ring: Mapped[str] = mapped_column(String(8), primary_key=True)
-    version: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    ring: Mapped[str] = mapped_column(String(8))
+    version: Mapped[int]
     value: Mapped[bytes] = mapped_column(LargeBinary(32))
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
     #: When `keys retire` removed the key from the key file; rows written before need an older key file.

@@ -44,8 +44,9 @@ def _folder() -> Path:
     return folder
 
 
-def file_path(document: Document, version: int | None = None) -> Path:
-    return _folder() / f"{document.id}.v{version or document.person.dek_version}"
+def file_path(document: Document, version: int | None = None, folder: Path | None = None) -> Path:
+    """Where the document's file is; `folder` is another store than the app's (a restored backup)."""
+    return (folder or _folder()) / f"{document.id}.v{version or document.person.dek_version}"
 
 
 def _place(document: Document) -> FieldPlace:
@@ -117,8 +118,8 @@ def store_document(person: Person, original_name: str, data: bytes) -> Document:
     return document
 
 
-def read_document(document: Document) -> bytes:
-    return decrypt_field(document.person.data_key(), _place(document), file_path(document).read_bytes())
+def read_document(document: Document, folder: Path | None = None) -> bytes:
+    return decrypt_field(document.person.data_key(), _place(document), file_path(document, folder=folder).read_bytes())
 
 
 def _files_of(document_id: str) -> list[Path]:

@@ -20,12 +20,14 @@ depends_on = None
 def upgrade():
     op.create_table(
         'key_checks',
+        sa.Column('id', sa.Integer(), nullable=False),
         sa.Column('ring', sa.String(length=8), nullable=False),
-        sa.Column('version', sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column('version', sa.Integer(), nullable=False),
         sa.Column('value', sa.LargeBinary(length=32), nullable=False),
         sa.Column('recorded_at', sa.DateTime(), nullable=False),
         sa.Column('retired_at', sa.DateTime(), nullable=True),
-        sa.PrimaryKeyConstraint('ring', 'version', name=op.f('pk_key_checks')),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_key_checks')),
+        sa.UniqueConstraint('ring', 'version', name=op.f('uq_key_checks_ring')),
     )
     op.create_table(
         'key_rotations',
