@@ -55,15 +55,13 @@ def test_admin_invites_a_volunteer_who_then_signs_in(app, make_user, live_server
     # The newcomer, in a browser of their own.
     newcomer = new_context().new_page()
     newcomer.goto(link)
-    expect(newcomer.get_by_role("heading", level=1)).to_have_text("Reset password")
-    assert_accessible(newcomer, "the set-password page of the setup link")
-    newcomer.get_by_label("Password", exact=True).fill(NEW_PASSWORD)
-    newcomer.get_by_label("Retype Password", exact=True).fill(NEW_PASSWORD)
-    newcomer.get_by_role("button", name="Reset Password", exact=True).click()
+    expect(newcomer.get_by_role("heading", level=1)).to_have_text("Choose your password")
+    assert_accessible(newcomer, "the choose-your-password page of the setup link")
+    newcomer.get_by_label("New password", exact=True).fill(NEW_PASSWORD)
+    newcomer.get_by_label("The same password again", exact=True).fill(NEW_PASSWORD)
+    newcomer.get_by_role("button", name="Save my password and continue", exact=True).click()
 
-    expect(newcomer).to_have_url(re.compile(r"/login(\?|$)"))
-    expect(newcomer.get_by_role("heading", level=1)).to_have_text("Sign in to Casework")
-    submit_password_in_browser(newcomer, NEW_EMAIL, NEW_PASSWORD)
+    # Straight on to the authenticator: no detour through the sign-in page.
     expect(newcomer).to_have_url(re.compile(r"/tf-setup"))
     enrol_in_browser(newcomer)
 
