@@ -43,3 +43,21 @@ def test_a_volunteer_finds_only_their_own_cases_by_surname(app, signed_in, make_
     mine = create_case(by=volunteer, given_names_latin="Pavel", given_names_cyrillic=None, phone="+79160000009", telegram=None)
     page = search(client, value="Sokolov")
     assert mine in page and "Dmitri" not in page
+
+
+def test_new_this_week_lists_every_recent_intake_for_coordinators(app, signed_in, make_user, create_case):
+    from datetime import timedelta
+
+    from casework.clock import utcnow
+    from casework.extensions import db
+    from casework.models import Case
+
+    volunteer = make_user("volunteer")
+    recent = create_case(by=volunteer)
+    old = create_case(by=volunteer, surname_latin="Orlov", phone="+79160000003", telegram=None)
+    with app.app_context():
+        db.session.get(Case, old).created_at = utcnow() - timedelta(days=8)
+        db.session.commit()
+    client, _ = signed_in("coordinator")
+    page = client.get("/cases/new-this-week").get_data(as_text=True)
+    assert recent in page and old not in page

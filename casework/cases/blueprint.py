@@ -2,12 +2,13 @@
 
 from flask import Blueprint
 
-from casework.cases import display, read_budget, routes
+from casework.cases import consent, display, read_budget, routes
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 
-for helper in (display.person_name, display.rule_explanation, display.fields_needed):
+for helper in (display.person_name, display.rule_explanation, display.fields_needed, display.consent_question):
     bp.add_app_template_global(helper)
+bp.add_app_template_global(consent.answers, "consent_answers")
 bp.add_app_template_filter(display.match_label, "match_label")
 bp.app_context_processor(display.case_vocabulary)
 bp.register_error_handler(read_budget.BudgetSpent, routes.refuse_spent_budget)
@@ -15,6 +16,7 @@ bp.register_error_handler(read_budget.BudgetSpent, routes.refuse_spent_budget)
 bp.add_url_rule("/", view_func=routes.index, methods=["GET"])
 bp.add_url_rule("/unassigned", view_func=routes.unassigned, methods=["GET"])
 bp.add_url_rule("/missing", view_func=routes.missing, methods=["GET"])
+bp.add_url_rule("/new-this-week", view_func=routes.new_this_week, methods=["GET"])
 bp.add_url_rule("/workload", view_func=routes.workload, methods=["GET"])
 bp.add_url_rule("/due", view_func=routes.due, methods=["GET"])
 bp.add_url_rule("/new", view_func=routes.new, methods=["GET", "POST"])
@@ -28,6 +30,7 @@ bp.add_url_rule("/<case_id>/assign", view_func=routes.assign, methods=["POST"])
 bp.add_url_rule("/<case_id>/referrals", view_func=routes.refer, methods=["POST"])
 bp.add_url_rule("/<case_id>/referrals/<referral_id>/print", view_func=routes.print_for_partner, methods=["GET"])
 bp.add_url_rule("/<case_id>/tags/<rule_id>", view_func=routes.decide_tag, methods=["POST"])
+bp.add_url_rule("/<case_id>/consent", view_func=routes.decide_consent, methods=["POST"])
 bp.add_url_rule("/<case_id>/consent/withdraw", view_func=routes.withdraw_consent, methods=["POST"])
 bp.add_url_rule("/duplicates", view_func=routes.duplicates, methods=["GET"])
 bp.add_url_rule("/<case_id>/duplicate", view_func=routes.duplicate, methods=["GET", "POST"])

@@ -1,8 +1,11 @@
 """What coordinators work from: the queues of cases waiting for them, and whom they can assign."""
 
+from datetime import timedelta
+
 from sqlalchemy import func, select
 
 from casework.choices import OPEN_STATUSES
+from casework.clock import utcnow
 from casework.extensions import db
 from casework.models import Case, CaseTag, Partner, Role, User
 from casework.permissions import roles_with
@@ -20,6 +23,12 @@ def cases_missing_information() -> list[Case]:
     return db.session.scalars(
         select(Case).where(Case.id.in_(blocked), Case.status.in_(OPEN_STATUSES)).order_by(Case.created_at)
     ).all()
+
+
+def new_this_week() -> list[Case]:
+    """Every intake of the last seven days, whoever logged it, newest first."""
+    since = utcnow() - timedelta(days=7)
+    return db.session.scalars(select(Case).where(Case.created_at >= since).order_by(Case.created_at.desc())).all()
 
 
 def possible_duplicates() -> list[Case]:

@@ -103,6 +103,13 @@ def missing():
 
 
 @require("cases.triage")
+def new_this_week():
+    cases = queues.new_this_week()
+    audit.record("case_list_viewed", detail=str(len(cases)))
+    return render_template("cases/new_this_week.html", cases=cases)
+
+
+@require("cases.triage")
 def workload():
     return render_template("cases/workload.html", rows=operations.workload())
 
