@@ -9,13 +9,13 @@
 # drill. Finally the servers' logs must hold none of the invented person's details. Everything it
 # creates is removed.
 #
-# Needs: .venv (make test builds it), psql and pg_dump, PostgreSQL as a superuser (SMOKE_PG_ADMIN,
+# Needs: .venv (make test builds it; SMOKE_VENV names another), psql and pg_dump, PostgreSQL as a superuser (SMOKE_PG_ADMIN,
 # SMOKE_PG_HOST, SMOKE_PG_PORT: default postgres at 127.0.0.1:5432), Redis (SMOKE_REDIS_URL, default database 12 on 127.0.0.1:6379),
 # openssl and nginx (without nginx the client sends the proxy's headers itself, and says so).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
-BIN=$ROOT/.venv/bin
+BIN=${SMOKE_VENV:-$ROOT/.venv}/bin
 
 PG_HOST=${SMOKE_PG_HOST:-127.0.0.1}
 PG_PORT=${SMOKE_PG_PORT:-5432}
@@ -168,4 +168,18 @@ if [ -n "$NGINX_RUNNING" ]; then
     { echo "smoke: FAILED: nginx's access log misses the intake or the setup link" >&2; exit 1; }
 fi
 step "the servers' logs hold requests and no personal data"
+
+# 10. A real restore, as docs/deployment.md describes it: the database dropped and made again by
+#     roles.sql, the dump restored by the owner, the documents copied back; then the app role's
+#     commands read, write and verify the restored data.
+admin_psql -d postgres -c "DROP DATABASE \"$DATABASE\" WITH (FORCE)"
+admin_psql -d postgres -v owner_password="$OWNER_PASSWORD" -v app_password="$APP_PASSWORD" \
+  -v database="$DATABASE" -v owner="$OWNER" -v app="$APP" -f deploy/postgresql/roles.sql
+PGPASSWORD=$OWNER_PASSWORD pg_restore --no-owner -h "$PG_HOST" -p "$PG_PORT" -U "$OWNER" -d "$DATABASE" "$BACKUP/casework.dump"
+rm -rf "$CASEWORK_DOCUMENT_DIR" && cp -a "$BACKUP/documents" "$CASEWORK_DOCUMENT_DIR"
+quietly $FLASK audit verify
+quietly $FLASK deadlines refresh
+quietly $FLASK sessions purge
+step "restored from the backup: the audit chain verifies and the app role reads and writes"
+
 step "passed"
