@@ -12,6 +12,7 @@ from flask import current_app
 from flask.cli import ScriptInfo
 from sqlalchemy import func, select
 
+from casework.batches import drained, run_in_batches
 from casework.config import ConfigError
 from casework.extensions import db
 from casework.key_checks import require_sound, start_up_check_deferred
@@ -63,15 +64,7 @@ def highest_recorded(ring: str) -> int:
     return db.session.scalar(select(func.max(KeyCheck.version)).where(KeyCheck.ring == ring)) or 0
 
 
-def run_in_batches(label: str, pending, handle, batch: int) -> int:
-    """Process what `pending(limit)` returns until nothing is left, committing each batch."""
-    done = 0
-    total = len(pending(None))
-    with click.progressbar(length=total, label=label, show_pos=True) as bar:
-        while ids := pending(batch):
-            for item in ids:
-                handle(item)
-            db.session.commit()
-            done += len(ids)
-            bar.update(len(ids))
-    return done
+def drain(label: str, pending, handle, batch: int) -> int:
+    """Handle what `pending(limit)` returns until nothing is left, committing each batch, with a
+    progress bar; an interrupted run resumes with what is still pending."""
+    return run_in_batches(drained(pending, batch), handle, total=len(pending(None)), label=label)

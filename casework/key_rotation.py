@@ -14,7 +14,7 @@ from casework.config import ConfigError
 from casework.crypto import check_value, new_key, unwrap_data_key, wrap_data_key
 from casework.extensions import db
 from casework.key_checks import recorded_check, versions_in_use
-from casework.key_commands import highest_recorded, key_command, refuse, run_in_batches, unfinished_rotation, verified_keys
+from casework.key_commands import drain, highest_recorded, key_command, refuse, unfinished_rotation, verified_keys
 from casework.keyring import RING_NAMES, Keyring, key_store, with_version, without_version
 from casework.models import BlindIndex, Document, KeyCheck, KeyRotation, Person, PersonKey
 from casework.models.encrypted import ENCRYPTED_MODELS, encrypted_attributes
@@ -85,7 +85,7 @@ def rotate_kek(batch: int) -> None:
         row.wrapped = wrap_data_key(keyring.get(version), version, data_key, person_id)
         row.kek_version = version
 
-    count = run_in_batches("Re-wrapping data keys", stale, rewrap, batch)
+    count = drain("Re-wrapping data keys", stale, rewrap, batch)
     _finish(rotation, count)
     click.echo(f"{count} data keys now under key-encryption key version {version}.")
 
@@ -102,7 +102,7 @@ def rotate_index(batch: int) -> None:
         query = select(BlindIndex.person_id).where(BlindIndex.key_version != version).distinct().order_by(BlindIndex.person_id)
         return db.session.scalars(query.limit(limit)).all()
 
-    count = run_in_batches("Recomputing blind indexes", stale, lambda pid: rebuild_indexes(db.session.get(Person, pid)), batch)
+    count = drain("Recomputing blind indexes", stale, lambda pid: rebuild_indexes(db.session.get(Person, pid)), batch)
     _finish(rotation, count)
     click.echo(f"Blind indexes of {count} persons now under index root version {version}.")
 
@@ -172,7 +172,7 @@ def rotate_dek(person_id: str | None, everyone: bool, resume: bool, batch: int) 
         query = select(Person.id).where(living, Person.dek_version < target).order_by(Person.id)
         return db.session.scalars(query.limit(limit)).all()
 
-    count = run_in_batches("Re-encrypting with new data keys", pending, lambda pid: rotate_data_key(db.session.get(Person, pid), target), batch)
+    count = drain("Re-encrypting with new data keys", pending, lambda pid: rotate_data_key(db.session.get(Person, pid), target), batch)
     _finish(rotation, count)
     click.echo(f"{count} persons re-encrypted under new data keys (generation {target}).")
 
