@@ -54,6 +54,8 @@ ALLOWED = {
     ("blind_indexes", "name"): ("which identifier the digest is of", CODED),
     ("blind_indexes", "key_version"): ("key rotation", "a small counter"),
     ("blind_indexes", "digest"): ("exact search", "32 bits of a keyed HMAC; the key is not in the database"),
+    ("stats_counted_people", "person_id"): ("one contribution per human in statistics", ID),
+    ("stats_counted_people", "period"): ("the quarter a release counted the person in, never moved", f"{CODED}: a quarter, as coarse as the first intake's"),
     ("documents", "id"): ("names the file", ID),
     ("documents", "person_id"): ("link", ID),
     ("documents", "case_id"): ("link", ID),

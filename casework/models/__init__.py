@@ -7,7 +7,7 @@ from casework.models.job import Job
 from casework.models.keycheck import KeyCheck, KeyRotation
 from casework.models.person import BlindIndex, Person, PersonKey
 from casework.models.session import SessionRecord
-from casework.models.stats import LedgerEntry, Release
+from casework.models.stats import CountedPerson, LedgerEntry, Release
 from casework.models.tag import CaseTag, PolicyBaseline
 from casework.models.user import ROLE_NAMES, Role, User
 
@@ -18,6 +18,7 @@ __all__ = [
     "Case",
     "CaseTag",
     "Consent",
+    "CountedPerson",
     "LedgerEntry",
     "Document",
     "Job",

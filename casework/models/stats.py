@@ -38,7 +38,22 @@ class LedgerEntry(db.Model):
     period: Mapped[str] = mapped_column(String(8), index=True)
     table_id: Mapped[str] = mapped_column(String(32))
     epsilon: Mapped[float] = mapped_column(Float)
+    #: Epsilon of another table's noise that this table's published cells also rest on: a table is
+    #: reconciled to the period's noisy total, so its true cost is `epsilon + borrowed`. The total's
+    #: own row charges that noise once; `borrowed` counts against the per-table cap, not the period's.
+    borrowed: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
     #: Whether the table's population overlaps other periods' (then it counts against the lifetime cap).
     overlapping: Mapped[bool] = mapped_column(default=False)
     release_id: Mapped[int | None] = mapped_column(ForeignKey("releases.id"))
     reserved_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CountedPerson(db.Model):
+    """The quarter whose release counted a person (one contribution for all the records linked to
+    theirs by a shared identifier), fixed by that release and never moved: a record linked later, or
+    a duplicate resolved later, counts with the group where it was counted already."""
+
+    __tablename__ = "stats_counted_people"
+
+    person_id: Mapped[str] = mapped_column(ForeignKey("persons.id"), primary_key=True)
+    period: Mapped[str] = mapped_column(String(8))

@@ -2,6 +2,7 @@
 
 The privacy unit is one person, counted once per table, in the period of their first intake only,
 with the facts of that first case: so periods hold disjoint populations and compose in parallel.
+Records that may be one human (a shared identifier) count as one (contributors.py).
 Category lists come from this code, never from the data, and every cell is published, zeros too.
 """
 
@@ -19,6 +20,7 @@ from casework.extensions import db
 from casework.i18n import _l
 from casework.models import Case, CaseTag, Person
 from casework.proposals import AGE_BANDS, PROPOSAL_LABELS, PROPOSALS
+from casework.stats import contributors
 
 SEXES = ("M", "F", "X", "unknown")
 SITUATIONS = ("russia", "third_country", "schengen", "netherlands", "unknown")
@@ -123,12 +125,20 @@ CATALOGUE = (
 TABLES = {table.id: table for table in CATALOGUE}
 
 
-def count_period(period: str) -> dict[str, list[int]]:
+def first_people(period: str):
+    """The ids of the people whose own first intake is in `period`, as a select."""
+    return select(_first_cases(*period_bounds(period)).c.person_id)
+
+
+def count_period(period: str, counted: set[str] | None = None) -> dict[str, list[int]]:
     """True counts of every table for one period, by table id, zeros included. Never published.
 
-    One grouped query over the period's first cases counts every combination of the dimensions;
-    each table is then a sum over the others, so the period's cases are read once, not per table.
+    `counted` are the people whose first case is counted (contributors.plan, one per group of linked
+    records); by default, those the period's release would count now. One query reads each of the
+    period's first cases with every dimension, so the period's cases are read once, not per table.
     """
+    if counted is None:
+        counted = contributors.plan(period, first_people(period)).counted
     if db.session.get_bind().dialect.name == "postgresql":
         # PostgreSQL would compile this one query to machine code first (its cost estimate is high
         # at a million cases), which took longer than running it: off for this transaction only.
@@ -136,13 +146,13 @@ def count_period(period: str) -> dict[str, list[int]]:
     first = _first_cases(*period_bounds(period))
     split = [table for table in CATALOGUE if table.dimension != "total"]
     keys = [_dimension(table.dimension, first).label(table.dimension) for table in split]
-    rows = db.session.execute(
-        select(*keys, func.count()).select_from(first).join(Person, Person.id == first.c.person_id).group_by(*keys)
-    ).all()
+    rows = db.session.execute(select(first.c.person_id, *keys).select_from(first).join(Person, Person.id == first.c.person_id))
     counts = {table.id: dict.fromkeys(table.categories, 0) for table in CATALOGUE}
-    for *values, number in rows:
-        counts["total"]["total"] += number
+    for person_id, *values in rows:
+        if person_id not in counted:
+            continue
+        counts["total"]["total"] += 1
         for table, value in zip(split, values, strict=True):
             if value in counts[table.id]:
-                counts[table.id][value] += number
+                counts[table.id][value] += 1
     return {table_id: list(cells.values()) for table_id, cells in counts.items()}

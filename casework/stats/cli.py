@@ -7,6 +7,7 @@ from sqlalchemy import select
 from casework.extensions import db
 from casework.models import LedgerEntry, Release
 from casework.stats import ledger, operations
+from casework.stats.privacy import epsilon_text
 
 stats_cli = AppGroup("stats", help="Differentially private statistics releases.")
 
@@ -26,14 +27,21 @@ def release(period: str, if_missing: bool) -> None:
     except (operations.ReleaseRefused, ledger.BudgetRefused) as refusal:
         raise click.ClickException(str(refusal)) from None
     db.session.commit()
-    click.echo(f"Released {period} on {made.released_on}: epsilon {operations.epsilon_per_table():.4f} per table.")
+    spent = ledger.spent_in(period)
+    click.echo(f"Released {period} on {made.released_on}: epsilon {epsilon_text(spent)} for the period (each table's in its export).")
 
 
 @stats_cli.command("ledger")
 def show_ledger() -> None:
     """Budget spent per period and table, and against the caps."""
     caps = ledger.caps()
-    for entry in db.session.scalars(select(LedgerEntry).order_by(LedgerEntry.period, LedgerEntry.table_id)):
-        click.echo(f"{entry.period}\t{entry.table_id}\tepsilon {entry.epsilon:.4f}")
-    click.echo(f"caps: {caps['table']} per table, {caps['period']} per period, {caps['lifetime']} lifetime; "
-               f"lifetime spent {ledger.spent_over_lifetime():.4f}")  # fmt: skip
+    entries = db.session.scalars(select(LedgerEntry).order_by(LedgerEntry.period, LedgerEntry.table_id)).all()
+    for entry in entries:
+        cost = f"epsilon {epsilon_text(entry.epsilon + entry.borrowed)}"
+        if entry.borrowed:
+            cost += f" ({epsilon_text(entry.epsilon)} its own, {epsilon_text(entry.borrowed)} the total's)"
+        click.echo(f"{entry.period}\t{entry.table_id}\t{cost}")
+    for period in sorted({entry.period for entry in entries}):
+        click.echo(f"{period}\tspent epsilon {epsilon_text(ledger.spent_in(period))}")
+    click.echo(f"caps: {epsilon_text(caps['table'])} per table, {epsilon_text(caps['period'])} per period, "
+               f"{epsilon_text(caps['lifetime'])} lifetime; lifetime spent {epsilon_text(ledger.spent_over_lifetime())}")  # fmt: skip

@@ -24,17 +24,40 @@ matplotlib.rcParams["svg.fonttype"] = "none"
 
 
 def release_data(release) -> dict:
-    return json.loads(release.content)
+    """The stored JSON of a release. One published before tables carried their own epsilon stated one
+    epsilon for every table; its tables are read with their true cost: the total's noise, and twice
+    that for a table reconciled to it (the file itself stays as it was published)."""
+    data = json.loads(release.content)
+    if "epsilon_per_table" in data:
+        for table in data["tables"]:
+            share = data["epsilon_per_table"]
+            table["epsilon"] = share if table["id"] == "total" else 2 * share
+            if table["id"] != "total":
+                table["epsilon_of_the_total"] = share
+    return data
 
 
 def label(code: str) -> str:
     return str(LABELS.get(code, code))
 
 
+def epsilon_lines(data: dict) -> list[str]:
+    """What the release cost, per table and for the period, as every export states it."""
+    lines = [_("Differential privacy: epsilon %(epsilon)s for the period in all", epsilon=privacy.epsilon_text(data["epsilon_for_the_period"]))]
+    lines += [
+        _("Epsilon of the table %(table)s: %(epsilon)s, of which %(borrowed)s is the total's, to which its cells are reconciled",
+          table=TABLES[table["id"]].title, epsilon=privacy.epsilon_text(table["epsilon"]), borrowed=privacy.epsilon_text(table["epsilon_of_the_total"]))
+        if "epsilon_of_the_total" in table
+        else _("Epsilon of the table %(table)s: %(epsilon)s", table=TABLES[table["id"]].title, epsilon=privacy.epsilon_text(table["epsilon"]))
+        for table in data["tables"]
+    ]  # fmt: skip
+    return lines
+
+
 def header_lines(data: dict) -> list[str]:
     return [
         _("Casework statistics for %(period)s, released on %(date)s", period=data["period"], date=data["released_on"]),
-        _("Differential privacy: epsilon %(epsilon)s per table, %(total)s for the period", epsilon=data["epsilon_per_table"], total=data["epsilon_for_the_period"]),
+        *epsilon_lines(data),
         _("Display rule: %(rule)s", rule=privacy.DISPLAY_RULE),
     ]
 

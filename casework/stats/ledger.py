@@ -5,6 +5,9 @@ everything already spent by anyone. A table is charged once per period (a unique
 concurrent releases of a period cannot both spend: the second fails on the unique constraint.
 Periods hold disjoint people (first intake only), so they compose in parallel: the lifetime cap is
 charged only for tables whose populations overlap across periods, of which the catalogue has none.
+A table reconciled to the period's noisy total also rests on the total's noise: its row records
+that as `borrowed`, which its cost (and the per-table cap) includes and the period's spending does
+not, since the total's own row pays for that noise once.
 """
 
 from flask import current_app
@@ -13,6 +16,7 @@ from sqlalchemy import func, select
 from casework.extensions import db
 from casework.i18n import _l
 from casework.models import LedgerEntry
+from casework.stats.privacy import epsilon_text
 
 
 class BudgetRefused(Exception):
@@ -52,24 +56,36 @@ def spent_over_lifetime(adding: dict[str, float] | None = None, period: str | No
     return shared + max(per_period.values(), default=0.0)
 
 
-def reserve(period: str, costs: dict[str, float], release_id: int | None = None, overlapping: bool = False) -> list[LedgerEntry]:
+def reserve(
+    period: str,
+    costs: dict[str, float],
+    release_id: int | None = None,
+    overlapping: bool = False,
+    borrowed: dict[str, float] | None = None,
+) -> list[LedgerEntry]:
     """Charge each table's cost for `period`, or refuse the whole request before any data is read.
 
-    `overlapping` marks tables whose population is not confined to the period; the catalogue has
-    none today, and such tables would count in full against the lifetime cap.
+    `costs` are each table's own noise; `borrowed`, the noise of other tables in the same request
+    that a table's published cells also rest on (the total's, for reconciliation). A table's true
+    cost, own plus borrowed, is what the per-table cap limits. `overlapping` marks tables whose
+    population is not confined to the period; the catalogue has none today, and such tables would
+    count in full against the lifetime cap.
     """
     limit = caps()
-    if any(cost > limit["table"] + 1e-12 for cost in costs.values()):
-        raise BudgetRefused(_l("A table may not cost more than epsilon %(cap)s.", cap=limit["table"]))
+    borrowed = borrowed or {}
+    if any(cost + borrowed.get(table_id, 0.0) > limit["table"] + 1e-12 for table_id, cost in costs.items()):
+        raise BudgetRefused(_l("A table may not cost more than epsilon %(cap)s.", cap=epsilon_text(limit["table"])))
     already = db.session.scalars(select(LedgerEntry.table_id).where(LedgerEntry.period == period, LedgerEntry.table_id.in_(costs))).all()
     if already:
         raise BudgetRefused(_l("These tables were released for this period already; a period is never recomputed."))
     if spent_in(period) + sum(costs.values()) > limit["period"] + 1e-9:
-        raise BudgetRefused(_l("This would pass the privacy budget of the period (epsilon %(cap)s).", cap=limit["period"]))
+        raise BudgetRefused(_l("This would pass the privacy budget of the period (epsilon %(cap)s).", cap=epsilon_text(limit["period"])))
     if spent_over_lifetime(costs, period, overlapping) > limit["lifetime"] + 1e-9:
-        raise BudgetRefused(_l("This would pass the lifetime privacy budget (epsilon %(cap)s).", cap=limit["lifetime"]))
+        raise BudgetRefused(_l("This would pass the lifetime privacy budget (epsilon %(cap)s).", cap=epsilon_text(limit["lifetime"])))
     entries = [
-        LedgerEntry(period=period, table_id=table_id, epsilon=cost, release_id=release_id, overlapping=overlapping)
+        LedgerEntry(
+            period=period, table_id=table_id, epsilon=cost, borrowed=borrowed.get(table_id, 0.0), release_id=release_id, overlapping=overlapping
+        )
         for table_id, cost in costs.items()
     ]
     db.session.add_all(entries)

@@ -6,6 +6,7 @@ display rule, and stores the result. Nothing is ever recomputed.
 """
 
 import json
+import math
 from datetime import date
 
 from flask import current_app
@@ -18,8 +19,19 @@ from casework import audit
 from casework.extensions import db
 from casework.i18n import _l
 from casework.models import Release
-from casework.stats import ledger, privacy
-from casework.stats.catalogue import CATALOGUE, count_period, period_bounds
+from casework.stats import contributors, ledger, privacy
+from casework.stats.catalogue import CATALOGUE, count_period, first_people, period_bounds
+
+#: What one contribution is, as the canonical (English) JSON record states it.
+PRIVACY_UNIT = (
+    "one person: records linked by a shared identifier (a possible duplicate) count as one, once per table, "
+    "in the period of the group's first intake, fixed by the first release that counts them"
+)
+
+
+def rounded(epsilon: float) -> float:
+    """An epsilon as every export prints it: to the thousandth, which is how it was chosen."""
+    return round(epsilon, 3)
 
 
 class ReleaseRefused(Exception):
@@ -70,10 +82,22 @@ def request_release(period: str, actor) -> Release:
     return release
 
 
-def epsilon_per_table() -> float:
-    """The period's budget shared evenly by the catalogue's tables, within the per-table cap."""
+def epsilon_per_measurement() -> float:
+    """The epsilon of each table's own noise (the total's, and each other table's cells').
+
+    A table other than the total is reconciled to the noisy total, so what it publishes rests on two
+    noisy measurements and costs twice this: that true cost must fit the per-table cap. The period
+    pays for each measurement once. Rounded down to thousandths, so the epsilon printed is the one
+    spent.
+    """
     caps = ledger.caps()
-    return min(caps["table"], caps["period"] / len(CATALOGUE))
+    return math.floor(min(caps["table"] / 2, caps["period"] / len(CATALOGUE)) * 1000 + 1e-9) / 1000
+
+
+def table_costs(epsilon: float) -> tuple[dict[str, float], dict[str, float]]:
+    """Each table's own measurement, and what it borrows from the total's (reconciliation)."""
+    own = {table.id: privacy.privacy_cost(epsilon) for table in CATALOGUE}
+    return own, {table.id: own["total"] for table in CATALOGUE if table.id != "total"}
 
 
 def publish(release: Release, actor) -> Release:
@@ -84,13 +108,17 @@ def publish(release: Release, actor) -> Release:
         raise ReleaseRefused(_l("This release is published already; a period is never recomputed."))
     if actor is not None and release.requested_by_id == actor.id:
         raise ReleaseRefused(_l("You requested this release: another administrator approves it."))
-    epsilon = epsilon_per_table()
-    costs = {table.id: privacy.privacy_cost(epsilon) for table in CATALOGUE}
+    epsilon = epsilon_per_measurement()
+    if epsilon <= 0:
+        raise ledger.BudgetRefused(_l("The privacy budget's caps are too small for a release."))
+    costs, borrowed = table_costs(epsilon)
     try:
-        ledger.reserve(release.period, costs, release.id)
+        ledger.reserve(release.period, costs, release.id, borrowed=borrowed)
     except IntegrityError:
         raise ReleaseConflict from None
-    counts = count_period(release.period)
+    decided = contributors.plan(release.period, first_people(release.period))
+    counts = count_period(release.period, decided.counted)
+    contributors.fix(decided)
     noisy = {table.id: privacy.add_noise(counts[table.id], epsilon) for table in CATALOGUE}
     total = max(noisy["total"][0], 0)
     tables, internal = [], {}
@@ -99,6 +127,8 @@ def publish(release: Release, actor) -> Release:
         internal[table.id] = {"reconciled": reconciled, "total": total}
         tables.append({
             "id": table.id,
+            "epsilon": rounded(costs[table.id] + borrowed.get(table.id, 0.0)),
+            **({"epsilon_of_the_total": rounded(borrowed[table.id])} if table.id in borrowed else {}),
             "cells": [{"category": category, "value": privacy.display(value)} for category, value in zip(table.categories, reconciled, strict=True)],
             "total": privacy.display(total),
         })  # fmt: skip
@@ -107,10 +137,10 @@ def publish(release: Release, actor) -> Release:
         {
             "period": release.period,
             "released_on": release.released_on.isoformat(),
-            "epsilon_per_table": round(epsilon, 6),
-            "epsilon_for_the_period": round(sum(costs.values()), 6),
+            "epsilon_for_the_period": rounded(sum(costs.values())),
+            "epsilon_of_a_table": "its own noise and, for a table other than the total, the total's, to which its cells are reconciled",
             "display_rule": english(privacy.DISPLAY_RULE),  # the JSON file is the canonical, English record
-            "privacy_unit": "one person, counted once per table, in the period of their first intake",
+            "privacy_unit": PRIVACY_UNIT,
             "tables": tables,
         },
         ensure_ascii=False,

@@ -10,6 +10,7 @@ display rule on the noisy values only.
 import math
 
 import opendp.prelude as dp
+from flask_babel import format_decimal
 
 from casework.i18n import _l
 
@@ -70,3 +71,9 @@ def display(value: int) -> str:
     if value < DISPLAY_THRESHOLD:
         return "<10"
     return str(int(DISPLAY_STEP * math.floor(value / DISPLAY_STEP + 0.5)))
+
+
+def epsilon_text(value: float) -> str:
+    """An epsilon as every page, export and message prints it: in the reader's language, to the
+    thousandth (epsilons are chosen in thousandths), so that no two places disagree."""
+    return format_decimal(round(value, 3), format="0.###")

@@ -31,7 +31,8 @@ def index():
     taken = {release.period for release in releases}
     return render_template(
         "stats/index.html", releases=releases, periods=[p for p in operations.closed_periods() if p not in taken],
-        action_form=ActionForm(), caps=ledger.caps(), lifetime=ledger.spent_over_lifetime(),
+        action_form=ActionForm(), caps={name: privacy.epsilon_text(cap) for name, cap in ledger.caps().items()},
+        lifetime=privacy.epsilon_text(ledger.spent_over_lifetime()),
     )  # fmt: skip
 
 
@@ -66,7 +67,10 @@ def approve(period: str):
 def release(period: str):
     _no_ad_hoc_queries()
     published = _published(period)
-    return render_template("stats/release.html", release=published, data=exports.release_data(published), TABLES=TABLES, LABELS=LABELS, catalogue=CATALOGUE, DISPLAY_RULE=privacy.DISPLAY_RULE)
+    return render_template(
+        "stats/release.html", release=published, data=exports.release_data(published), TABLES=TABLES, LABELS=LABELS, catalogue=CATALOGUE,
+        DISPLAY_RULE=privacy.DISPLAY_RULE, epsilon_text=privacy.epsilon_text,
+    )  # fmt: skip
 
 
 @require("stats.read")

@@ -1,0 +1,120 @@
+"""One human, one contribution: who a period's release counts (statistics.md, point 1).
+
+A returning person logged again is a second person record, flagged as a possible duplicate until a
+coordinator decides, and resolving a duplicate moves a case to another record. Counting records
+would count such a human twice (twice in one quarter, or once in each of two), and a resolution
+would move a record's first intake to another quarter. So the unit counted is a *group*: records
+joined, directly or through others, by a shared blind index (the same identifier: e-mail, phone,
+Telegram, passport, name, or surname and birth year, which is what makes a possible duplicate).
+A group counts once, in the quarter of its first intake, with the facts of that first case.
+
+The first release that counts a group stores the quarter for every record in it
+(`CountedPerson`); from then on a record of that group never counts again, whichever release
+comes, even if it joined the group later or the link is gone. Two people who share an identifier
+(brothers with one phone, namesakes born in one year) count as one: that only lowers the count.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import and_, func, insert, select
+
+from casework.extensions import db
+from casework.models import BlindIndex, Case, CountedPerson
+
+
+@dataclass
+class Plan:
+    """Who one period's release counts, and the quarters it fixes."""
+
+    period: str
+    #: One person id per group counted in the period: that record's first case gives the facts.
+    counted: set[str] = field(default_factory=set)
+    #: Records whose quarter this release fixes, with that quarter.
+    fixed: dict[str, str] = field(default_factory=dict)
+
+
+def _linked_people():
+    """Ids of people who share at least one blind index with someone else, as a subquery."""
+    shared = (
+        select(BlindIndex.name, BlindIndex.digest)
+        .group_by(BlindIndex.name, BlindIndex.digest)
+        .having(func.count(BlindIndex.person_id.distinct()) > 1)
+        .subquery()
+    )
+    return (
+        select(BlindIndex.person_id, BlindIndex.name, BlindIndex.digest)
+        .join(shared, and_(BlindIndex.name == shared.c.name, BlindIndex.digest == shared.c.digest))
+        .subquery()
+    )
+
+
+def linked_groups() -> dict[str, frozenset[str]]:
+    """Each person who shares an identifier with someone, mapped to their whole group (connected
+    components of the "shares an identifier" relation; people in no group are absent)."""
+    linked = _linked_people()
+    parent: dict[str, str] = {}
+
+    def root(person: str) -> str:
+        while parent.setdefault(person, person) != person:
+            parent[person] = parent[parent[person]]
+            person = parent[person]
+        return person
+
+    first_of_key: dict[tuple[str, bytes], str] = {}
+    for person_id, name, digest in db.session.execute(select(linked.c.person_id, linked.c.name, linked.c.digest)):
+        other = first_of_key.setdefault((name, bytes(digest)), person_id)
+        parent[root(person_id)] = root(other)
+    members: dict[str, set[str]] = defaultdict(set)
+    for person in parent:
+        members[root(person)].add(person)
+    return {person: frozenset(group) for group in map(frozenset, members.values()) for person in group}
+
+
+def _first_intakes(person_ids) -> dict[str, tuple[datetime, str]]:
+    """(created_at, case id) of each person's first case, as the catalogue orders intakes."""
+    firsts: dict[str, tuple[datetime, str]] = {}
+    for person_id, created_at, case_id in db.session.execute(select(Case.person_id, Case.created_at, Case.id).where(Case.person_id.in_(person_ids))):
+        firsts[person_id] = min(firsts.get(person_id, (created_at, case_id)), (created_at, case_id))
+    return firsts
+
+
+def plan(period: str, first_in_period) -> Plan:
+    """Which of the people whose own first intake is in `period` (the select `first_in_period`)
+    the release counts.
+
+    Someone already fixed to a quarter is not counted; someone in a group is counted only as the
+    group's first intake, and only if no record of the group was fixed by an earlier release. A
+    group whose first intake lies in an earlier quarter is left to that quarter's release.
+    """
+    groups = linked_groups()
+    linked_ids = select(_linked_people().c.person_id)
+    candidates = set(db.session.scalars(first_in_period))
+    fixed_before = select(CountedPerson.person_id, CountedPerson.period)
+    already = dict(db.session.execute(fixed_before.where(CountedPerson.person_id.in_(linked_ids))).all())
+    already.update(db.session.execute(fixed_before.where(CountedPerson.person_id.in_(first_in_period))).all())
+    intakes = _first_intakes(linked_ids)
+    result = Plan(period)
+    for person in sorted(candidates):
+        if person in already:
+            continue
+        group = groups.get(person)
+        if group is None:
+            result.counted.add(person)
+            result.fixed[person] = period
+            continue
+        earlier = sorted(already[member] for member in group if member in already)
+        if earlier:
+            result.fixed[person] = earlier[0]
+        elif min((intakes[m], m) for m in group if m in intakes)[1] == person:
+            result.counted.add(person)
+            result.fixed.update(dict.fromkeys(group - already.keys(), period))
+    return result
+
+
+def fix(decided: Plan) -> None:
+    """Store the quarters a release fixed, in the release's own transaction."""
+    rows = [{"person_id": person, "period": period} for person, period in sorted(decided.fixed.items())]
+    for start in range(0, len(rows), 1000):
+        db.session.execute(insert(CountedPerson), rows[start : start + 1000])
