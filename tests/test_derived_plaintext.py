@@ -92,6 +92,8 @@ ALLOWED = {
     ("consents", "id"): ("row id", ID),
     ("consents", "person_id"): ("link", ID),
     ("consents", "store"): ("consent must be checkable without decrypting", "a flag"),
+    ("consents", "scope"): ("which consent question a row answers", CODED),
+    ("consents", "granted"): ("consent must be checkable without decrypting", "a flag"),
     ("consents", "contact"): ("consent must be checkable without decrypting", "a flag"),
     ("consents", "method"): ("how consent was given", CODED),
     ("consents", "recorded_by_id"): ("accountability", STAFF),

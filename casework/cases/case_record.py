@@ -5,10 +5,10 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from casework.cases.consent import Standing, standing
 from casework.cases.due import case_deadlines
-from casework.cases.operations import consent_in_force
 from casework.extensions import db
-from casework.models import Case, CaseTag, Consent, Document, Note, Referral, User
+from casework.models import Case, CaseTag, Document, Note, Referral, User
 from casework.permissions import visible_cases
 from casework.rules import engine
 
@@ -18,7 +18,7 @@ RULE_ORDER = {rule.id: number for number, rule in enumerate(engine.rules())}
 @dataclass
 class CaseRecord:
     case: Case
-    consent: Consent | None
+    consent: Standing
     notes: list[Note]
     documents: list[Document]
     referrals: list[Referral]
@@ -32,7 +32,7 @@ def case_record(case: Case, reader: User) -> CaseRecord:
     the person's other cases (only those the reader may see)."""
     return CaseRecord(
         case=case,
-        consent=consent_in_force(case.person),
+        consent=standing(case.person),
         # Each note shows its author, each referral its partner and referrer: read in one statement
         # each, not one per row.
         notes=db.session.scalars(select(Note).where(Note.case_id == case.id).order_by(Note.created_at).options(selectinload(Note.author))).all(),

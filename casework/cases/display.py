@@ -5,7 +5,7 @@ from datetime import date
 from flask_babel import format_date, get_locale
 
 from casework import choices
-from casework.cases import deadlines
+from casework.cases import consent, deadlines
 from casework.cases.forms import EditForm
 from casework.cases.operations import CASE_FIELDS, PERSON_FIELDS
 from casework.i18n import _l
@@ -48,6 +48,16 @@ def fields_needed(needs: str) -> list[str]:
     """The labels of the form fields that would let the engine decide, for "needs information"."""
     names = dict.fromkeys(field for fact in needs.split(",") if fact for field in SOURCES.get(fact, ()))
     return [str(getattr(EditForm, name).args[0]) for name in names]
+
+
+def consent_question(answer: consent.Answer) -> str:
+    """What a consent answer is about, in the reader's language."""
+    if answer.scope == consent.SHARE:
+        return str(_l("Sharing the case with %(partner)s", partner=answer.partner.name))
+    return str(CONSENT_QUESTIONS[answer.scope])
+
+
+CONSENT_QUESTIONS = {consent.STORE: _l("Storing the person's data"), consent.CONTACT: _l("Being contacted by the foundation")}
 
 
 def case_vocabulary() -> dict:

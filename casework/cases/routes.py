@@ -9,7 +9,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from casework import audit, bounds
-from casework.cases import display, operations, queues, read_budget
+from casework.cases import consent, display, operations, queues, read_budget
 from casework.cases.case_record import case_record
 from casework.cases.due import due_items
 from casework.cases.exports import access_export

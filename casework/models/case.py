@@ -36,24 +36,30 @@ consent_partners = Table(
 
 
 class Consent(db.Model):
-    """What the person agreed to, recorded before anything about them is saved."""
+    """One decision of the person's about their data, recorded with who, when, how and until when.
+
+    The intake's row (no `scope`) answers everything at once: storing, being contacted, and sharing
+    with each partner it names. A later row answers one question (`scope` "store", "contact" or
+    "share" with its one partner) with `granted`. Rows are never changed but to mark them withdrawn,
+    so the history stays; casework/cases/consent.py reads the latest answer to each question.
+    """
 
     __tablename__ = "consents"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     person_id: Mapped[str] = mapped_column(ForeignKey("persons.id"), index=True)
     person: Mapped[Person] = relationship()
+    scope: Mapped[str | None] = mapped_column(String(8))
+    granted: Mapped[bool | None]
     store: Mapped[bool] = mapped_column(Boolean)
     contact: Mapped[bool] = mapped_column(Boolean, default=False)
     partners: Mapped[list[Partner]] = relationship(secondary=consent_partners)
     method: Mapped[str] = mapped_column(String(16))
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    recorded_by: Mapped[User] = relationship()
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_on: Mapped[date | None]
     withdrawn_at: Mapped[datetime | None]
-
-    def in_force(self, today: date) -> bool:
-        return self.store and self.withdrawn_at is None and (self.expires_on is None or self.expires_on >= today)
 
 
 class Case(OwnedRecord, db.Model):
