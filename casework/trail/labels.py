@@ -16,7 +16,6 @@ ACTION_LABELS = {
     "case_viewed": _l("Case viewed"),
     "cases_reevaluated": _l("Open cases re-evaluated"),
     "consent_recorded": _l("Consent recorded"),
-    "consent_recorded": _l("Consent given, renewed or withdrawn for one purpose"),
     "consent_withdrawn": _l("Consent withdrawn"),
     "deadlines_refreshed": _l("Deadlines refreshed"),
     "deadlines_viewed": _l("Due list viewed"),
