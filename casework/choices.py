@@ -27,13 +27,19 @@ THIRD_COUNTRIES = {"georgia", "kazakhstan", "armenia", "turkey", "serbia", "thir
 MILITARY_SITUATIONS = [
     ("never_served", _l("Never served")),
     ("conscription_age", _l("Of conscription age, not served")),
+    ("serving_conscript", _l("Serving conscript")),
+    ("deserted_conscript", _l("Deserted from conscript service")),
     ("reservist", _l("Reservist")),
-    ("contract", _l("Contract soldier")),
-    ("mobilised", _l("Mobilised")),
-    ("deserted", _l("Deserted")),
+    ("contract", _l("Serving contract soldier")),
+    ("deserted_contract", _l("Deserted from contract service")),
+    ("mobilised", _l("Mobilised, serving")),
+    ("deserted_mobilised", _l("Deserted after mobilisation")),
+    ("deserted", _l("Deserted, service not recorded")),
     ("unfit", _l("Unfit (category D)")),
     UNKNOWN,
 ]
+#: The service a deserter left, by military situation ("deserted" alone does not say).
+DESERTED_FROM = {"deserted_conscript": "conscript", "deserted_contract": "contract", "deserted_mobilised": "mobilised"}
 RANK_GROUPS = [
     ("soldier", _l("Soldier, sergeant or warrant officer")),
     ("junior_officer", _l("Junior officer")),
@@ -68,14 +74,20 @@ DEFERRALS = [
     ("none", _l("None")),
     UNKNOWN,
 ]
-SUMMONS_TYPES = [
-    ("none", _l("No summons")),
-    ("paper", _l("On paper")),
-    ("registered_mail", _l("By registered mail")),
-    ("electronic", _l("Electronic (state portal)")),
-    ("register", _l("Posted in the summons register")),
-    UNKNOWN,
+#: Contact from the military, several at once (Case.contact_kinds); "none" stands alone, and nothing
+#: ticked means not known.
+CONTACT_KINDS = [
+    ("summons_paper", _l("Summons on paper")),
+    ("summons_registered_mail", _l("Summons by registered mail")),
+    ("summons_electronic", _l("Electronic summons (state portal)")),
+    ("summons_register", _l("Summons posted in the summons register")),
+    ("phone_call", _l("Phone call from the military commissariat")),
+    ("visit", _l("Visit at home or at work")),
+    ("street_stop", _l("Stopped in the street or in a raid at work")),
+    ("data_check", _l("Invitation to a \"data check\"")),
+    ("none", _l("No contact from the military")),
 ]
+SUMMONS_KINDS = ("summons_paper", "summons_registered_mail", "summons_electronic", "summons_register")
 SUMMONS_PURPOSES = [
     ("conscription", _l("Conscription")),
     ("mobilisation", _l("Mobilisation")),
@@ -93,6 +105,7 @@ ACTIONS = [
 DUTCH_STATUSES = [
     ("none", _l("None")),
     ("schengen_visa", _l("Schengen short-stay visa")),
+    ("visa_free", _l("Visa-free short stay")),
     ("student", _l("Student")),
     ("exchange_student", _l("Exchange student")),
     ("researcher", _l("Researcher")),
@@ -119,7 +132,21 @@ NEEDS = [
     ("other", _l("Other")),
 ]
 SEXES = [("M", _l("Man")), ("F", _l("Woman")), ("X", _l("X (other or not stated)"))]
-CITIZENSHIPS = [("RU", _l("Russian")), ("RU+other", _l("Russian and another"))]
+CITIZENSHIPS = [
+    ("RU", _l("Russian only")),
+    ("RU+other", _l("Russian and another")),
+    ("former", _l("Former Russian citizen")),
+    ("stateless", _l("Stateless")),
+    UNKNOWN,
+]
+#: Where a degree was obtained: enough for the orientation year (a Dutch degree) and no more.
+DEGREE_COUNTRIES = [
+    ("none", _l("No degree")),
+    ("NL", _l("The Netherlands")),
+    ("RU", _l("Russia")),
+    ("other", _l("Another country")),
+    UNKNOWN,
+]
 #: Languages spoken, for matching a volunteer: a fixed list of widely spoken ISO 639-1 codes, so that
 #: the plaintext column holds no free text and no minority language that could point to an ethnic
 #: group (S20). The codes are Person.LANGUAGES.

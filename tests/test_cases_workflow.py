@@ -111,7 +111,7 @@ def test_intake_without_consent_in_russian(app, signed_in):
 INVALID = {
     "bad phone": ({"phone": "call me maybe"}, "This does not look like a phone number.", 'value="call me maybe"'),
     "future birth": ({"date_of_birth": date.today() + timedelta(days=1)}, "This date cannot be in the future.", f'value="{date.today() + timedelta(days=1)}"'),
-    "200 days used": ({"days_used": 200}, "between 0 and 180", 'value="200"'),
+    "200 days used": ({"days_used": 200}, "between 0 and 90", 'value="200"'),
 }
 
 

@@ -20,7 +20,7 @@ NO_FACTS = {
     "permit_expires_on": None,
     "dutch_status": None,
     "degree_completed_on": None,
-    "summons_type": None,
+    "contact_kinds": None,
     "summons_posted_on": None,
     "summons_appear_on": None,
     "rank_group": None,
@@ -84,21 +84,21 @@ def test_orientation_year_for_a_degree_on_29_february_ends_on_28_february():
 
 
 def test_summons_posted_in_the_register_is_served_seven_days_later():
-    assert deadlines_of(summons_type="register", summons_posted_on=date(2024, 3, 1))["summons_served"] == date(2024, 3, 8)
+    assert deadlines_of(contact_kinds="summons_register", summons_posted_on=date(2024, 3, 1))["summons_served"] == date(2024, 3, 8)
 
 
 def test_summons_posted_in_the_register_across_a_month_end():
-    assert deadlines_of(summons_type="register", summons_posted_on=date(2024, 2, 26))["summons_served"] == date(2024, 3, 4)
+    assert deadlines_of(contact_kinds="summons_register", summons_posted_on=date(2024, 2, 26))["summons_served"] == date(2024, 3, 4)
 
 
 def test_electronic_summons_is_served_when_posted():
-    assert deadlines_of(summons_type="electronic", summons_posted_on=date(2024, 3, 1))["summons_served"] == date(2024, 3, 1)
+    assert deadlines_of(contact_kinds="phone_call,summons_electronic", summons_posted_on=date(2024, 3, 1))["summons_served"] == date(2024, 3, 1)
 
 
-@pytest.mark.parametrize("kind", ["paper", "registered_mail", "none", "unknown", None])
+@pytest.mark.parametrize("kind", ["summons_paper", "summons_registered_mail", "visit", "none", None])
 def test_other_summons_have_no_computed_service_date(kind):
     """Only register and electronic summonses have a service date fixed by law."""
-    assert "summons_served" not in deadlines_of(summons_type=kind, summons_posted_on=date(2024, 3, 1))
+    assert "summons_served" not in deadlines_of(contact_kinds=kind, summons_posted_on=date(2024, 3, 1))
 
 
 def test_sanctions_start_twenty_days_after_the_date_to_appear():
@@ -107,7 +107,7 @@ def test_sanctions_start_twenty_days_after_the_date_to_appear():
 
 def test_summons_deadlines_together_are_sorted_earliest_first():
     found = compute(
-        SimpleNamespace(**{**NO_FACTS, "summons_type": "register", "summons_posted_on": date(2024, 3, 1), "summons_appear_on": date(2024, 3, 20)}),
+        SimpleNamespace(**{**NO_FACTS, "contact_kinds": "summons_register", "summons_posted_on": date(2024, 3, 1), "summons_appear_on": date(2024, 3, 20)}),
         None,
         None,
     )
@@ -117,13 +117,20 @@ def test_summons_deadlines_together_are_sorted_earliest_first():
 # Conscription age ----------------------------------------------------------------------------
 
 
-def test_conscription_age_ends_on_the_31st_birthday_for_men():
-    """Conscription age is 18 to 30 from 1 January 2024: a man leaves it on his 31st birthday."""
-    assert deadlines_of(date(1994, 2, 3), "M")["conscription_age_end"] == date(2025, 2, 3)
+def test_conscription_age_ends_the_day_before_the_30th_birthday_for_men():
+    """From 1 January 2024 conscription runs until the day before the 30th birthday."""
+    assert deadlines_of(date(1997, 2, 3), "M")["conscription_age_end"] == date(2027, 2, 2)
+
+
+def test_conscription_age_of_a_man_who_turned_27_before_2024_ended_the_day_before_it():
+    """A man who turned 27 before 2024 is not conscripted again: his conscription age ended the day
+    before his 27th birthday."""
+    assert deadlines_of(date(1994, 2, 3), "M")["conscription_age_end"] == date(2021, 2, 2)
 
 
 def test_conscription_age_for_a_man_born_on_29_february():
-    assert deadlines_of(date(2000, 2, 29), "M")["conscription_age_end"] == date(2031, 2, 28)
+    """His 30th birthday in 2030 falls on 28 February, so the last day is 27 February."""
+    assert deadlines_of(date(2000, 2, 29), "M")["conscription_age_end"] == date(2030, 2, 27)
 
 
 @pytest.mark.parametrize("sex", ["F", "X", None])
@@ -140,39 +147,49 @@ def test_no_age_deadlines_without_a_date_of_birth():
 
 BORN = date(1980, 5, 10)
 
-#: (rank group, reserve category, age limit) from the law as amended in July 2023 (domain.md).
-MEN = [
-    ("soldier", "1", 40), ("soldier", "2", 50), ("soldier", "3", 55),
-    ("junior_officer", "1", 50), ("junior_officer", "2", 55), ("junior_officer", "3", 60),
-    ("major", "1", 55), ("major", "2", 60), ("major", "3", 65),
-    ("colonel", "1", 60), ("colonel", "2", 65),
-    ("senior_officer", "1", 65), ("senior_officer", "2", 70),
-]  # fmt: skip
+#: (rank group, the birthday on which the reserve ends) from 1 January 2024 for a man born in 1980.
+MEN = [("soldier", 55), ("none", 55), ("junior_officer", 60), ("major", 65), ("colonel", 65), ("senior_officer", 70)]
 
 
-@pytest.mark.parametrize(("rank", "category", "limit"), MEN)
-def test_reserve_age_end_for_men_by_rank_and_category(rank, category, limit):
+@pytest.mark.parametrize("category", ["1", "2", "3", "unknown", None])
+@pytest.mark.parametrize(("rank", "limit"), MEN)
+def test_reserve_age_end_for_men_is_the_day_before_the_last_category_ends(rank, limit, category):
+    """The reserve ends with the rank's last category, whatever category is recorded (the category
+    follows from age and rank)."""
     found = deadlines_of(BORN, "M", rank_group=rank, reserve_category=category)
-    assert found["reserve_age_end"] == date(1980 + limit, 5, 10)
+    assert found["reserve_age_end"] == date(1980 + limit, 5, 9)
 
 
-@pytest.mark.parametrize(("rank", "highest"), [("soldier", 55), ("junior_officer", 60), ("major", 65), ("colonel", 65), ("senior_officer", 70)])
-@pytest.mark.parametrize("category", ["unknown", None])
-def test_unknown_reserve_category_gives_the_highest_limit_of_the_rank(rank, highest, category):
-    """With the category unknown, the latest date the person could still be called up is shown."""
-    assert deadlines_of(BORN, "M", rank_group=rank, reserve_category=category)["reserve_age_end"] == date(1980 + highest, 5, 10)
+@pytest.mark.parametrize(("born", "last_day"), [
+    (date(1973, 7, 1), date(2023, 6, 30)),  # turned 50 in 2023: left the reserve then
+    (date(1974, 7, 1), date(2025, 6, 30)),  # turns 50 in 2024: until 51
+    (date(1975, 7, 1), date(2027, 6, 30)),  # 2025: until 52
+    (date(1976, 7, 1), date(2029, 6, 30)),  # 2026: until 53
+    (date(1977, 7, 1), date(2031, 6, 30)),  # 2027: until 54
+    (date(1978, 7, 1), date(2033, 6, 30)),  # from 2028: 55
+])  # fmt: skip
+def test_soldiers_reserve_age_end_follows_the_transition_by_birth_year(born, last_day):
+    assert deadlines_of(born, "M", rank_group="soldier")["reserve_age_end"] == last_day
 
 
-@pytest.mark.parametrize(("rank", "limit"), [("soldier", 45), (None, 45), ("none", 45), ("junior_officer", 50), ("major", 50), ("colonel", 50), ("senior_officer", 50)])
+@pytest.mark.parametrize("rank", [None, "unknown"])
+def test_no_reserve_deadline_without_a_rank(rank):
+    """Without a recorded rank the reserve limit is not known (the rules then decide only where every
+    rank agrees): no date is invented."""
+    assert "reserve_age_end" not in deadlines_of(BORN, "M", rank_group=rank)
+
+
+@pytest.mark.parametrize(("rank", "limit"), [("soldier", 45), ("none", 45), ("junior_officer", 50), ("major", 50), ("colonel", 50), ("senior_officer", 50)])
 @pytest.mark.parametrize("category", ["1", "2", "3", "unknown"])
 def test_women_are_category_three_officers_to_50_others_to_45(rank, limit, category):
     found = deadlines_of(BORN, "F", rank_group=rank, reserve_category=category)
-    assert found["reserve_age_end"] == date(1980 + limit, 5, 10)
+    assert found["reserve_age_end"] == date(1980 + limit, 5, 9)
 
 
 def test_reserve_age_end_for_a_29_february_birthday():
-    assert deadlines_of(date(1984, 2, 29), "M", rank_group="soldier", reserve_category="1")["reserve_age_end"] == date(2024, 2, 29)
-    assert deadlines_of(date(1984, 2, 29), "M", rank_group="soldier", reserve_category="2")["reserve_age_end"] == date(2034, 2, 28)
+    """Born 29 February 1984, a major's reserve ends on his 65th birthday, 28 February 2049: the last
+    day is the 27th."""
+    assert deadlines_of(date(1984, 2, 29), "M", rank_group="major")["reserve_age_end"] == date(2049, 2, 27)
 
 
 # Through the web -----------------------------------------------------------------------------

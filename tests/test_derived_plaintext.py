@@ -44,7 +44,7 @@ ALLOWED = {
     ("persons", "created_at"): ("lists and retention", WORKFLOW),
     ("persons", "erased_at"): ("erasure bookkeeping", WORKFLOW),
     ("persons", "sex"): ("statistics (sex bands)", f"{CODED}: M, F or X"),
-    ("persons", "citizenship"): ("statistics", f"{CODED}: RU or RU+other, the other country not stored"),
+    ("persons", "citizenship"): ("statistics", f"{CODED}: RU, RU+other, former or stateless; the other country is encrypted"),
     ("persons", "languages"): ("matching a volunteer", f"{CODED}: 10 widely spoken ISO 639-1 languages, no minority language"),
     ("person_keys", "person_id"): ("links the wrapped key", ID),
     ("person_keys", "kek_version"): ("key rotation", "a small counter"),
@@ -128,8 +128,8 @@ ALLOWED = {
 #: The coded facts of a case: filters, rules and statistics read them without decrypting.
 for _name in (
     "location", "military_situation", "rank_group", "reserve_category", "specialty_class", "fitness_category",
-    "profession_class", "deferral", "summons_type", "summons_purpose", "exit_ban", "action", "written_evidence",
-    "dutch_status", "visa_limited_validity", "research_permit",
+    "profession_class", "deferral", "contact_kinds", "summons_purpose", "exit_ban", "action", "written_evidence",
+    "dutch_status", "visa_limited_validity", "research_permit", "degree_country",
 ):  # fmt: skip
     ALLOWED["cases", _name] = ("filters, rules and statistics", f"{CODED}; no place below country level, no date")
 #: The rules' verdicts and the policy's coverage, from fixed lists (decision reasons are encrypted).

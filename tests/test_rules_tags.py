@@ -42,7 +42,7 @@ R4_CASE = {
     "permit_expires_on": None,
     "military_situation": "reservist",
     "rank_group": "soldier",
-    "summons_type": "paper",
+    "contact_kinds": "summons_paper",
     "summons_purpose": "mobilisation",
     "action": "evaded_mobilisation",
 }
@@ -56,9 +56,10 @@ R8_CASE = {
     "date_of_birth": aged(25),
     "dutch_status": "student",
     "permit_expires_on": date.today() + timedelta(days=200),
+    "degree_country": "NL",
     "degree_completed_on": date.today() - relativedelta(years=1),
     "military_situation": "never_served",
-    "summons_type": "none",
+    "contact_kinds": "none",
     "action": "fears_call_up",
 }
 
@@ -240,7 +241,7 @@ def test_missing_date_of_birth_is_asked_for_queued_and_resolved_by_an_edit(app, 
     tags = tags_of(app, case_id)
     assert tags["R4"]["needs"] == "age" and not tags["R4"]["holds"] and not tags["R4"]["suggested"]
     assert tags["R4"]["left_out"] is False
-    assert tags["R5"]["needs"] == "age,within_call_up_age" and not tags["R5"]["holds"]
+    assert tags["R5"]["needs"] == "age,within_reserve_age" and not tags["R5"]["holds"]
     assert set(tags) == {"R4", "R5"}
 
     section = proposals_section(client.get(f"/cases/{case_id}"))
@@ -703,7 +704,7 @@ def test_a_confirmed_tag_that_needs_information_is_neither_counted_nor_queued(ap
     coordinator_client, _coordinator = signed_in("coordinator")
     case_id = create_case(by=volunteer, **{**R4_CASE, "military_situation": None, "summons_purpose": None})
     tags = tags_of(app, case_id)
-    assert set(tags) == {"R4"} and tags["R4"]["needs"] == "reservist_or_mobilisation_summons"
+    assert "R4" in tags and tags["R4"]["needs"] == "reservist_or_mobilisation_summons"
     assert "Kuznetsov" in page_text(coordinator_client.get("/cases/missing"))
     assert decide(client, case_id, "R4", "confirmed", "He showed us his mobilisation summons on his phone.").status_code == 302
     counted = "Kuznetsov" in page_text(coordinator_client.get("/cases/?rule=R4"))

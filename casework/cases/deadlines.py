@@ -14,6 +14,7 @@ from dateutil.relativedelta import relativedelta
 
 from casework.choices import PERMIT_STATUSES
 from casework.i18n import _l
+from casework.rules import limits
 
 KINDS = {
     "permit_expiry": _l("Visa or permit expires"),
@@ -21,38 +22,9 @@ KINDS = {
     "orientation_year_end": _l("Last day to apply for the orientation year"),
     "summons_served": _l("Summons deemed served"),
     "sanctions": _l("Sanctions start (20 days after the missed date)"),
-    "conscription_age_end": _l("Leaves conscription age"),
-    "reserve_age_end": _l("Leaves the reserve age limit"),
+    "conscription_age_end": _l("Last day of conscription age"),
+    "reserve_age_end": _l("Last day within the reserve age limit"),
 }
-
-#: Reserve age limits from 1 January 2024 ("under N"), by rank group and reserve category 1/2/3;
-#: None where a category does not exist for that rank.
-RESERVE_LIMITS = {
-    "soldier": (40, 50, 55),
-    "junior_officer": (50, 55, 60),
-    "major": (55, 60, 65),
-    "colonel": (60, 65, None),
-    "senior_officer": (65, 70, None),
-}
-CONSCRIPTION_LIMIT = 31  # conscription age is 18 to 30 from 1 January 2024
-OFFICER_RANKS = {"junior_officer", "major", "colonel", "senior_officer"}
-
-
-def reserve_limit(sex: str | None, rank: str | None, category: str | None) -> int | None:
-    """The age at which the person leaves the reserve, or None when it cannot be known.
-
-    With the category unknown, the highest limit for the rank is used: the deadline is then the
-    latest date the person could still be called up, which is the cautious one to show.
-    """
-    if sex == "F":
-        return 50 if rank in OFFICER_RANKS else 45
-    limits = RESERVE_LIMITS.get(rank or "")
-    if limits is None:
-        return None
-    if category in ("1", "2", "3") and limits[int(category) - 1] is not None:
-        return limits[int(category) - 1]
-    return max(limit for limit in limits if limit is not None)
-
 
 def compute(case, date_of_birth: date | None, sex: str | None) -> list[tuple[str, date]]:
     """Every deadline the case's known facts give, as (kind, date), earliest first."""
@@ -63,17 +35,14 @@ def compute(case, date_of_birth: date | None, sex: str | None) -> list[tuple[str
             found.append(("extension_window", case.permit_expires_on - relativedelta(months=3)))
     if case.degree_completed_on:
         found.append(("orientation_year_end", case.degree_completed_on + relativedelta(years=3)))
-    if case.summons_posted_on and case.summons_type in ("register", "electronic"):
-        delay = timedelta(days=7) if case.summons_type == "register" else timedelta(0)
+    summonses = {"summons_electronic", "summons_register"} & set((case.contact_kinds or "").split(","))
+    if case.summons_posted_on and summonses:
+        delay = timedelta(0) if "summons_electronic" in summonses else timedelta(days=7)
         found.append(("summons_served", case.summons_posted_on + delay))
     if case.summons_appear_on:
         found.append(("sanctions", case.summons_appear_on + timedelta(days=20)))
-    if date_of_birth and sex == "M":
-        found.append(("conscription_age_end", date_of_birth + relativedelta(years=CONSCRIPTION_LIMIT)))
-    if date_of_birth and sex in ("M", "F"):
-        limit = reserve_limit(sex, case.rank_group, case.reserve_category)
-        if limit is not None:
-            found.append(("reserve_age_end", date_of_birth + relativedelta(years=limit)))
+    if date_of_birth:
+        found.extend(limits.age_deadlines(date_of_birth, sex, case.rank_group, date.today()))
     return sorted(found, key=lambda item: item[1])
 
 

@@ -41,8 +41,8 @@ def _row(record, columns=()) -> dict:
 PERSON_COLUMNS = ("id", "sex", "citizenship", "languages", "created_at")
 CASE_COLUMNS = (
     "id", "status", "outcome", "created_at", "closed_at", "location", "military_situation", "rank_group",
-    "reserve_category", "specialty_class", "fitness_category", "profession_class", "deferral", "summons_type",
-    "summons_purpose", "exit_ban", "action", "written_evidence", "dutch_status", "visa_limited_validity", "research_permit", "needs",
+    "reserve_category", "specialty_class", "fitness_category", "profession_class", "deferral", "contact_kinds",
+    "summons_purpose", "exit_ban", "action", "written_evidence", "dutch_status", "visa_limited_validity", "research_permit", "degree_country", "needs",
 )  # fmt: skip
 
 

@@ -96,12 +96,15 @@ class Case(OwnedRecord, db.Model):
     location: Mapped[str | None] = mapped_column(String(16))
     military_situation: Mapped[str | None] = mapped_column(String(24))
     rank_group: Mapped[str | None] = mapped_column(String(24))
+    #: As recorded; the rules derive the category from age and rank and flag a recorded one that
+    #: disagrees (facts.category_conflict).
     reserve_category: Mapped[str | None] = mapped_column(String(8))
     specialty_class: Mapped[str | None] = mapped_column(String(16))
     fitness_category: Mapped[str | None] = mapped_column(String(8))
     profession_class: Mapped[str | None] = mapped_column(String(16))
     deferral: Mapped[str | None] = mapped_column(String(24))
-    summons_type: Mapped[str | None] = mapped_column(String(24))
+    #: Contact from the military (choices.CONTACT_KINDS), codes separated by commas; None: not known.
+    contact_kinds: Mapped[str | None] = mapped_column(String(200))
     summons_purpose: Mapped[str | None] = mapped_column(String(24))
     exit_ban: Mapped[str | None] = mapped_column(String(8))
     action: Mapped[str | None] = mapped_column(String(24))
@@ -111,6 +114,8 @@ class Case(OwnedRecord, db.Model):
     #: For a researcher: holds the residence permit for research (the EU researchers' directive), which
     #: brings the orientation year; without it he must leave when his permit ends (rule R9).
     research_permit: Mapped[str | None] = mapped_column(String(8))
+    #: Where the degree was obtained (choices.DEGREE_COUNTRIES): only a Dutch one brings the orientation year.
+    degree_country: Mapped[str | None] = mapped_column(String(8))
     #: Age band at intake (statistics.md): coded, so statistics never need the date of birth.
     age_band: Mapped[str | None] = mapped_column(String(8))
     #: Needs, as codes separated by commas.

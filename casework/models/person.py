@@ -16,7 +16,7 @@ from casework.models.encrypted import Encrypted, EncryptedRecord, new_id
 from casework.models.user import utcnow
 
 SEXES = ("M", "F", "X")
-CITIZENSHIPS = ("RU", "RU+other")
+CITIZENSHIPS = ("RU", "RU+other", "former", "stateless", "unknown")
 #: ISO 639-1 codes a person's `languages` may hold (labels in choices.LANGUAGES).
 LANGUAGES = ("ru", "uk", "be", "en", "nl", "de", "fr", "es", "it", "pl")
 
@@ -57,7 +57,7 @@ class Person(EncryptedRecord, db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     erased_at: Mapped[datetime | None]
     sex: Mapped[str | None] = mapped_column(String(1))
-    citizenship: Mapped[str | None] = mapped_column(String(8))
+    citizenship: Mapped[str | None] = mapped_column(String(16))
     #: Codes from LANGUAGES separated by commas, e.g. "ru,en"; anything else is refused, so that this
     #: plaintext column never holds free text (S20).
     languages: Mapped[str | None] = mapped_column(String(64))
@@ -67,6 +67,11 @@ class Person(EncryptedRecord, db.Model):
     surname_cyrillic = Encrypted(index=True)
     given_names_cyrillic = Encrypted(index=True)
     date_of_birth = Encrypted(date, index=True)
+    #: When only an approximate age is known ("about 29"): the birth year it gives, an estimate that the
+    #: rules treat as uncertain (facts.possible_situations).
+    birth_year_estimated = Encrypted(int)
+    #: For a dual citizen: the other citizenship, as an ISO 3166 country code.
+    other_citizenship = Encrypted()
     phone = Encrypted(index=True)
     email = Encrypted(index=True)
     telegram = Encrypted(index=True)

@@ -15,10 +15,14 @@ rules_cli = AppGroup("rules", help="Proposal rules and policy baselines.")
 @rules_cli.command("reevaluate")
 @click.option("--batch", default=200, show_default=True, help="Cases per transaction.")
 def reevaluate(batch: int) -> None:
-    """Re-evaluate every open case today; prints what changed, as counts only."""
+    """Re-evaluate every open case today (after an upgrade or a rule change); prints what changed and
+    why, as counts by rule only."""
     count, change, baseline = reevaluate_open_cases(batch=batch, label="Re-evaluating open cases")
     click.echo(f"{count} open cases evaluated with baseline {baseline.version}: "
                f"{change.added} tags added, {change.removed} removed, {change.changed} changed.")  # fmt: skip
+    order = {rule_id: number for number, rule_id in enumerate(engine.rules_by_id())}
+    for (rule_id, before, after), tags in sorted(change.why.items(), key=lambda item: (order.get(item[0][0], len(order)), item[0])):
+        click.echo(f"  {rule_id}: {tags} tags from \"{before}\" to \"{after}\"")
 
 
 @rules_cli.command("check-baseline")

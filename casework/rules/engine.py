@@ -14,7 +14,7 @@ from pathlib import Path
 
 from casework.config import LOCALES
 from casework.proposals import PROPOSALS
-from casework.rules.facts import FACTS, UNKNOWN, Situation, derive
+from casework.rules.facts import FACTS, UNKNOWN, Situation, derive_each
 
 HERE = Path(__file__).resolve().parent
 COVERAGE = ("yes", "partly", "no", "unknown")
@@ -194,12 +194,18 @@ class Finding:
     needs: list[str] = field(default_factory=list)
 
 
+def _outcome(condition: Condition, each: list[dict]):
+    """A condition's outcome when every possible situation gives the same one, else UNKNOWN."""
+    outcomes = [condition.holds(facts) for facts in each]
+    return outcomes[0] if all(outcome is outcomes[0] for outcome in outcomes) else UNKNOWN
+
+
 def evaluate(situation: Situation, on: date) -> list[Finding]:
     """Rules that apply, and rules that would need information to decide; the rest are left out."""
-    facts = derive(situation, on)
+    each = derive_each(situation, on)
     findings = []
     for rule in rules():
-        outcomes = [(condition, condition.holds(facts)) for condition in rule.conditions]
+        outcomes = [(condition, _outcome(condition, each)) for condition in rule.conditions]
         if any(outcome is False for _condition, outcome in outcomes):
             continue
         unknown = [condition.fact for condition, outcome in outcomes if outcome is UNKNOWN]

@@ -1,6 +1,7 @@
 """Keeping every case's proposal tags current: on each save, and for all open cases on demand."""
 
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import func, select
@@ -32,9 +33,23 @@ def baseline_on(day: date, known: list[engine.Baseline] | None = None) -> engine
 
 @dataclass
 class Change:
+    """What a re-evaluation did to tags, as counts. `why` counts each tag that changed by (rule id,
+    state before, state after): no case, person or date, so it may be printed for a key holder."""
+
     added: int = 0
     removed: int = 0
     changed: int = 0
+    why: Counter = field(default_factory=Counter)
+
+    def add(self, other: "Change") -> None:
+        self.added, self.removed, self.changed = self.added + other.added, self.removed + other.removed, self.changed + other.changed
+        self.why.update(other.why)
+
+
+def _state(suggested: bool, needs: str, coverage: str | None) -> str:
+    """A tag's outcome in words, for the re-evaluation report."""
+    outcome = "applies" if suggested else f"needs {needs}" if needs else "decided by a person only"
+    return f"{outcome}, covered: {coverage}"
 
 
 def tag_case(case: Case, on: date | None = None, baseline: engine.Baseline | None = None) -> Change:
@@ -54,12 +69,14 @@ def tag_case(case: Case, on: date | None = None, baseline: engine.Baseline | Non
         if finding is None and (tag is None or tag.decision is None):
             db.session.delete(tag)
             change.removed += 1
+            change.why[rule_id, _state(tag.suggested, tag.needs, tag.coverage), "left out"] += 1
             continue
         if tag is None:
             tag = CaseTag(case=case, rule_id=rule_id, proposal=finding.rule.proposal)
             db.session.add(tag)
             change.added += 1
         before = (tag.suggested, tag.needs, tag.coverage, tag.holds, tag.left_out)
+        was = _state(tag.suggested, tag.needs, tag.coverage) if rule_id in existing else "none"
         tag.suggested = bool(finding and finding.applies)
         tag.needs = ",".join(finding.needs) if finding else ""
         tag.coverage, tag.covered_since = baseline.covers(rule_id, on)
@@ -67,6 +84,8 @@ def tag_case(case: Case, on: date | None = None, baseline: engine.Baseline | Non
         tag.settle()
         if rule_id in existing and before != (tag.suggested, tag.needs, tag.coverage, tag.holds, tag.left_out):
             change.changed += 1
+        if was != (now := _state(tag.suggested, tag.needs, tag.coverage)):
+            change.why[rule_id, was, now] += 1
     return change
 
 
@@ -98,8 +117,7 @@ def reevaluate_open_cases(
     total = Change()
 
     def retag(case_id: str) -> None:
-        change = tag_case(db.session.get(Case, case_id), on, baseline)
-        total.added, total.removed, total.changed = total.added + change.added, total.removed + change.removed, total.changed + change.changed
+        total.add(tag_case(db.session.get(Case, case_id), on, baseline))
 
     run_in_batches(chunks(ids, batch), retag, total=len(ids), label=label, progress=progress)
     return len(ids), total, baseline
