@@ -1,7 +1,8 @@
 """Long work started from a page and done by the job worker: what it is, how far it got, how it ended.
 
 The row is the page's view of the job; the queue (Huey) only carries the job's id to the worker.
-A result is a short code, never a count of cases or anything about a person.
+A result is a short code, never a count of cases or anything about a person; `done` and `total`
+stay in the database, and the jobs page shows neither, since a total of cases is a count of them.
 """
 
 from datetime import datetime
@@ -26,7 +27,3 @@ class Job(db.Model):
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     requested_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     finished_at: Mapped[datetime | None]
-
-    @property
-    def percent(self) -> int:
-        return 100 if self.state == "done" else (100 * self.done // self.total if self.total else 0)
