@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from casework.cases import deadlines
 from casework.rules import engine, facts, limits
-from casework.rules.facts import UNKNOWN, Situation
+from casework.rules.facts import Situation
 
 RANKS = ["soldier", "junior_officer", "major", "colonel", "senior_officer"]
 

@@ -110,7 +110,7 @@ def test_downgrade_keeps_a_summons_and_the_deserters(migrated_app):
         ids = db.session.scalars(select(Case.id).order_by(Case.id)).all()
         with db.engine.begin() as connection:
             for case_id, (contacts, situation) in zip(ids, [("phone_call,summons_register", "deserted_contract"),
-                                                            ("none", "serving_conscript"), ("visit", "reservist")]):  # fmt: skip
+                                                            ("none", "serving_conscript"), ("visit", "reservist")], strict=True):  # fmt: skip
                 connection.execute(sa.text("UPDATE cases SET contact_kinds = :contacts, military_situation = :situation WHERE id = :id"),
                                    {"contacts": contacts, "situation": situation, "id": case_id})  # fmt: skip
         db.session.remove()
