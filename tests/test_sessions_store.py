@@ -5,7 +5,7 @@ purged by a scheduled command rather than kept forever."""
 from datetime import timedelta
 
 import sqlalchemy as sa
-from sqlalchemy import event, func, select, text, update
+from sqlalchemy import event, func, select, update
 
 from casework import create_app
 from casework.extensions import db
@@ -92,8 +92,9 @@ def test_expired_sessions_are_purged_and_live_ones_kept(app, make_user):
     sign_in(colleague, app, user)
     assert _rows(app) == 6
     with app.app_context():
-        db.session.execute(text("UPDATE sessions SET expiry = :past WHERE data IS NOT NULL"), {"past": utcnow() - timedelta(seconds=1)})
-        db.session.execute(update(SessionRecord).where(SessionRecord.id == db.session.scalar(select(func.max(SessionRecord.id)))).values(expiry=utcnow() + timedelta(minutes=20)))
+        newest = db.session.scalar(select(func.max(SessionRecord.id)))
+        db.session.execute(update(SessionRecord).where(SessionRecord.id != newest).values(expiry=utcnow() - timedelta(minutes=1)))
+        db.session.execute(update(SessionRecord).where(SessionRecord.id == newest).values(expiry=utcnow() + timedelta(minutes=20)))
         db.session.commit()
     result = app.test_cli_runner().invoke(args=["sessions", "purge"])
     assert result.exit_code == 0, result.output
