@@ -76,13 +76,13 @@ def rotate_kek(batch: int) -> None:
     version = rotation.target_version
 
     def stale(limit):
-        query = select(PersonKey.person_id).where(PersonKey.kek_version != version).order_by(PersonKey.person_id)
+        """The wrapped keys still to re-wrap, read a batch per query rather than a row per query."""
+        query = select(PersonKey).where(PersonKey.kek_version != version).order_by(PersonKey.person_id)
         return db.session.scalars(query.limit(limit)).all()
 
-    def rewrap(person_id: str) -> None:
-        row = db.session.get(PersonKey, person_id)
-        data_key = unwrap_data_key(keyring.get(row.kek_version), row.kek_version, row.wrapped, person_id)
-        row.wrapped = wrap_data_key(keyring.get(version), version, data_key, person_id)
+    def rewrap(row: PersonKey) -> None:
+        data_key = unwrap_data_key(keyring.get(row.kek_version), row.kek_version, row.wrapped, row.person_id)
+        row.wrapped = wrap_data_key(keyring.get(version), version, data_key, row.person_id)
         row.kek_version = version
 
     count = drain("Re-wrapping data keys", stale, rewrap, batch)
