@@ -97,7 +97,11 @@ def test_hsts_in_production(settings):
     from casework import create_app
     from tests.test_production_config import production_settings
 
+    from casework.extensions import db
+
     app = create_app(production_settings(settings))
+    with app.app_context():
+        db.create_all()  # the sign-in page stores a session, in a table the migrations create
     response = app.test_client().get("/login", base_url="https://casework.example.org")
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
 
