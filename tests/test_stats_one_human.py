@@ -139,3 +139,17 @@ def test_people_who_share_no_identifier_each_count(app, staff):
     """The grouping does not merge strangers: a dozen people with identifiers of their own are a dozen."""
     add_people(app, staff["coordinator"], 12, IN_Q3)
     assert true_counts(app, Q3)["total"] == [12]
+
+
+def test_namesakes_count_as_one_only_while_one_of_them_is_an_unresolved_possible_duplicate(app, staff):
+    """Two men with one name and year of birth: one person while the later record waits for a
+    coordinator's decision, two once the coordinator has judged them different (the flag cleared).
+    Otherwise namesakes would join into ever larger groups as the number of people grows."""
+    namesake = {"surname_latin": "Kuznetsov", "surname_cyrillic": "Кузнецов", "date_of_birth": date(1995, 1, 1)}
+    add_people(app, staff["coordinator"], 1, IN_Q3, **namesake)
+    later = log_again(app, staff["coordinator"], {**own_identifiers(), **namesake}, datetime(2026, 9, 1))
+    assert true_counts(app, Q3)["total"] == [1]
+    with app.app_context():
+        db.session.get(Case, later).possible_duplicate = False
+        db.session.commit()
+    assert true_counts(app, Q3)["total"] == [2]

@@ -5,13 +5,18 @@ coordinator decides, and resolving a duplicate moves a case to another record. C
 would count such a human twice (twice in one quarter, or once in each of two), and a resolution
 would move a record's first intake to another quarter. So the unit counted is a *group*: records
 joined, directly or through others, by a shared blind index (the same identifier: e-mail, phone,
-Telegram, passport, name, or surname and birth year, which is what makes a possible duplicate).
-A group counts once, in the quarter of its first intake, with the facts of that first case.
+Telegram, passport, name, or surname and birth year, which is what makes a possible duplicate)
+that belongs to an unresolved possible duplicate. A group counts once, in the quarter of its first
+intake, with the facts of that first case. Records a coordinator has judged to be different people
+(the flag cleared, or a new record chosen at intake) are not joined by what they share: otherwise
+namesakes born in one year would join, and through them others, into groups that grow with the
+number of people and count thousands as one.
 
 The first release that counts a group stores the quarter for every record in it
 (`CountedPerson`); from then on a record of that group never counts again, whichever release
 comes, even if it joined the group later or the link is gone. Two people who share an identifier
-(brothers with one phone, namesakes born in one year) count as one: that only lowers the count.
+while one of them is a possible duplicate (brothers with one phone) count as one: that only lowers
+the count.
 """
 
 from collections import defaultdict
@@ -19,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import and_, func, insert, select
+from sqlalchemy import case as when
 
 from casework.extensions import db
 from casework.models import BlindIndex, Case, CountedPerson
@@ -36,11 +42,16 @@ class Plan:
 
 
 def _linked_people():
-    """Ids of people who share at least one blind index with someone else, as a subquery."""
+    """(person id, index name, digest) of every blind index that links records: one that more than
+    one person has, one of them with a case still flagged as a possible duplicate. As a subquery."""
+    unresolved = select(Case.person_id).where(Case.possible_duplicate)
     shared = (
         select(BlindIndex.name, BlindIndex.digest)
         .group_by(BlindIndex.name, BlindIndex.digest)
-        .having(func.count(BlindIndex.person_id.distinct()) > 1)
+        .having(
+            func.count(BlindIndex.person_id.distinct()) > 1,
+            func.max(when((BlindIndex.person_id.in_(unresolved), 1), else_=0)) == 1,
+        )
         .subquery()
     )
     return (
@@ -51,8 +62,8 @@ def _linked_people():
 
 
 def linked_groups() -> dict[str, frozenset[str]]:
-    """Each person who shares an identifier with someone, mapped to their whole group (connected
-    components of the "shares an identifier" relation; people in no group are absent)."""
+    """Each person linked to someone (see `_linked_people`), mapped to their whole group (connected
+    components of the "shares a linking identifier" relation; people in no group are absent)."""
     linked = _linked_people()
     parent: dict[str, str] = {}
 

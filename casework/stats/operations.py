@@ -24,7 +24,7 @@ from casework.stats.catalogue import CATALOGUE, count_period, first_people, peri
 
 #: What one contribution is, as the canonical (English) JSON record states it.
 PRIVACY_UNIT = (
-    "one person: records linked by a shared identifier (a possible duplicate) count as one, once per table, "
+    "one person: records linked by an identifier shared with an undecided possible duplicate count as one, once per table, "
     "in the period of the group's first intake, fixed by the first release that counts them"
 )
 
