@@ -258,7 +258,7 @@ def local_clock_far_from_utc():
 def _edit_save(app, client, world, csrf):
     with app.app_context():
         version = db.session.get(Case, world.case_id).version
-    fields = {"surname_latin": "Sokolov", "surname_cyrillic": "Соколов", "narrative": INTAKE["narrative"], "version": version}
+    fields = {"surname_latin": "Sokolov", "surname_cyrillic": "Соколов", "phone": INTAKE["phone"], "narrative": INTAKE["narrative"], "version": version}
     return client.post(f"/cases/{world.case_id}/edit", data={**fields, "csrf_token": csrf})
 
 

@@ -46,6 +46,7 @@ ALLOWED = {
     ("persons", "sex"): ("statistics (sex bands)", f"{CODED}: M, F or X"),
     ("persons", "citizenship"): ("statistics", f"{CODED}: RU, RU+other, former or stateless; the other country is encrypted"),
     ("persons", "languages"): ("matching a volunteer", f"{CODED}: 10 widely spoken ISO 639-1 languages, no minority language"),
+    ("persons", "no_contact_details"): ("a case without contact details is a recorded choice", "a flag"),
     ("person_keys", "person_id"): ("links the wrapped key", ID),
     ("person_keys", "kek_version"): ("key rotation", "a small counter"),
     ("person_keys", "wrapped"): ("the data key, wrapped by a key that is not in the database", "ciphertext"),

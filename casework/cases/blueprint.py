@@ -1,17 +1,19 @@
 """The case area's URLs: intake, case pages, lists, search, deadlines, duplicates, subject rights."""
 
 from flask import Blueprint
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from casework.cases import consent, display, read_budget, routes
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 
-for helper in (display.person_name, display.rule_explanation, display.fields_needed, display.consent_question):
+for helper in (display.person_name, display.rule_explanation, display.fields_needed, display.consent_question, display.field_label, display.case_facts):
     bp.add_app_template_global(helper)
 bp.add_app_template_global(consent.answers, "consent_answers")
 bp.add_app_template_filter(display.match_label, "match_label")
 bp.app_context_processor(display.case_vocabulary)
 bp.register_error_handler(read_budget.BudgetSpent, routes.refuse_spent_budget)
+bp.register_error_handler(RequestEntityTooLarge, routes.upload_too_large)
 
 bp.add_url_rule("/", view_func=routes.index, methods=["GET"])
 bp.add_url_rule("/unassigned", view_func=routes.unassigned, methods=["GET"])

@@ -31,6 +31,8 @@ def person_name(person) -> str:
     for surname, given in ((person.surname_latin, person.given_names_latin), (person.surname_cyrillic, person.given_names_cyrillic)):
         if surname:
             names.append(" ".join(part for part in (surname, given) if part))
+    if not names and person.alias:
+        return str(_l("\"%(alias)s\" (alias)", alias=person.alias))
     return " / ".join(names) or str(_l("(no name)"))
 
 
@@ -101,3 +103,34 @@ def facts_for_partner(case, may_contact: bool) -> list[tuple[str, str]]:
             continue
         shown.append((str(field.args[0]), text))
     return shown
+
+
+#: Shown elsewhere on the case page: the name in its heading, the story under the facts.
+NOT_AMONG_FACTS = frozenset({"surname_latin", "given_names_latin", "surname_cyrillic", "given_names_cyrillic", "narrative"})
+#: Fields that keep several codes separated by commas.
+CODE_LISTS = frozenset({"languages", "contact_kinds", "needs"})
+
+
+def field_label(name: str) -> str:
+    """A case field's label, as the forms show it."""
+    return str(getattr(EditForm, name).args[0])
+
+
+def case_facts(case) -> list[tuple[str, str]]:
+    """Every fact recorded about the case and its person as (label, value in the reader's language),
+    in the forms' order; an estimated birth year says that it is one."""
+    values = {name: getattr(case.person, name) for name in PERSON_FIELDS} | {"contact_kinds": case.contact_kinds}
+    values |= {name: getattr(case, name) for name in CASE_FIELDS} | {"needs": case.needs}
+    rows = []
+    for name, value in values.items():
+        field = getattr(EditForm, name, None)
+        if name in NOT_AMONG_FACTS or field is None or value in (None, "", False):
+            continue
+        choices = field.kwargs.get("choices")
+        if callable(choices):
+            field = type(field)(field.field_class, *field.args, **{**field.kwargs, "choices": choices()})
+        text = _shown(field, value.split(",") if name in CODE_LISTS else value)
+        if name == "birth_year_estimated":
+            text = str(_l("%(year)s (estimated)", year=value))
+        rows.append((field_label(name), text))
+    return rows

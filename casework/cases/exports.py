@@ -38,7 +38,7 @@ def _row(record, columns=()) -> dict:
     return values
 
 
-PERSON_COLUMNS = ("id", "sex", "citizenship", "languages", "created_at")
+PERSON_COLUMNS = ("id", "sex", "citizenship", "languages", "no_contact_details", "created_at")
 CASE_COLUMNS = (
     "id", "status", "outcome", "created_at", "closed_at", "location", "military_situation", "rank_group",
     "reserve_category", "specialty_class", "fitness_category", "profession_class", "deferral", "contact_kinds",
@@ -86,7 +86,7 @@ def access_export(person: Person) -> io.BytesIO:
         "person": _row(person, PERSON_COLUMNS),
         "consents": [
             {
-                "recorded_at": _plain(c.recorded_at), "store": c.store, "contact": c.contact, "method": c.method,
+                "recorded_at": _plain(c.recorded_at), "about": c.scope or "all", "granted": c.granted, "store": c.store, "contact": c.contact, "method": c.method,
                 "partners": [p.name for p in c.partners], "expires_on": _plain(c.expires_on), "withdrawn_at": _plain(c.withdrawn_at),
             }  # fmt: skip
             for c in db.session.scalars(select(Consent).where(Consent.person_id == person.id))

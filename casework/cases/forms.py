@@ -24,6 +24,8 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Numbe
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from casework import bounds, choices
+from casework.cases import cross_checks
+from casework.clock import today
 from casework.i18n import _l
 from casework.people import normalise
 
@@ -94,6 +96,9 @@ class PersonFields(Form):
     given_names_latin = StringField(_l("Given names (Latin script)"), validators=[Optional(), Length(max=200)])
     surname_cyrillic = StringField(_l("Surname (Cyrillic script)"), validators=[Optional(), Length(max=200)])
     given_names_cyrillic = StringField(_l("Given names (Cyrillic script)"), validators=[Optional(), Length(max=200)])
+    alias = StringField(
+        _l("Alias (a name the person goes by, when they give no other)"), validators=[Optional(), Length(max=200)]
+    )
     date_of_birth = DateField(_l("Date of birth"), validators=[Optional(), not_in_future, not_before_1900, bounds.plausible_date])
     birth_year_estimated = IntegerField(
         _l("Estimated birth year, when only an approximate age is known"),
@@ -109,6 +114,7 @@ class PersonFields(Form):
     signal = StringField(_l("Signal"), validators=[Optional(), Length(max=100)])
     passport_number = StringField(_l("Passport number"), validators=[Optional(), Length(max=40)])
     address = TextAreaField(_l("Address"), validators=[Optional(), Length(max=500)])
+    no_contact_details = BooleanField(_l("The person gives no contact details (they will contact the foundation)"))
 
     def validate_birth_year_estimated(self, field):
         if field.data and self.date_of_birth.data:
@@ -117,10 +123,6 @@ class PersonFields(Form):
     def validate_other_citizenship(self, field):
         if field.data and self.citizenship.data != "RU+other":
             raise ValidationError(_l("Another citizenship goes with \"Russian and another\"."))
-
-    def validate_surname_latin(self, field):
-        if not (field.data or self.surname_cyrillic.data):
-            raise ValidationError(_l("Enter a surname in Latin or Cyrillic script."))
 
 
 class CaseFields(Form):
@@ -170,12 +172,25 @@ class CaseFields(Form):
             raise ValidationError(_l("\"No contact from the military\" cannot go with a kind of contact."))
 
 
-class IntakeForm(FlaskForm, ConsentFields, PersonFields, CaseFields):
+class CrossChecked:
+    """A case form whose answers are checked against each other (cross_checks) once each field passed
+    its own validators; every problem is shown at the field to correct."""
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        for name, message in cross_checks.problems(self.data, today()):
+            if name in self and message not in self[name].errors:
+                self[name].errors = [*self[name].errors, message]
+                valid = False
+        return valid
+
+
+class IntakeForm(CrossChecked, FlaskForm, ConsentFields, PersonFields, CaseFields):
     """Consent, person and case in one form. A coordinator's answer to possible duplicates comes as
     the radio button `duplicate_choice` ("new" or an existing person's id), shown only when needed."""
 
 
-class EditForm(FlaskForm, PersonFields, CaseFields):
+class EditForm(CrossChecked, FlaskForm, PersonFields, CaseFields):
     version = HiddenField(validators=[InputRequired(), Regexp(r"^\d+$")])
 
 

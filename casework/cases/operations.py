@@ -24,8 +24,9 @@ from casework.proposals import age_band
 from casework.rules.tagging import tag_case
 
 PERSON_FIELDS = (
-    "surname_latin", "given_names_latin", "surname_cyrillic", "given_names_cyrillic", "date_of_birth",
+    "surname_latin", "given_names_latin", "surname_cyrillic", "given_names_cyrillic", "alias", "date_of_birth",
     "birth_year_estimated", "sex", "citizenship", "other_citizenship", "languages", "phone", "email", "telegram", "signal", "passport_number", "address",
+    "no_contact_details",
 )  # fmt: skip
 CASE_FIELDS = (
     "location", "city", "military_situation", "deserted_on", "rank_group", "reserve_category", "specialty_code",

@@ -7,9 +7,11 @@ from io import BytesIO
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from casework import audit, bounds
-from casework.cases import consent, display, operations, queues, read_budget
+from casework.cases import consent, display, next_questions, operations, queues, read_budget
 from casework.cases.case_record import case_record
 from casework.cases.due import due_items
 from casework.cases.exports import access_export
@@ -37,6 +39,7 @@ from casework.paging import bounded_page
 from casework.people.documents import DocumentRefused, read_document
 from casework.permissions import can, require, visible_cases
 from casework.rules import engine, tagging
+from casework.rules.facts import category_conflict
 from casework.web import keep_refusal
 
 PAGE_SIZE = 25
@@ -99,7 +102,7 @@ def missing():
     """Cases where missing information keeps the rules from deciding on a proposal."""
     cases = queues.cases_missing_information()
     audit.record("case_list_viewed", detail=str(len(cases)))
-    return render_template("cases/missing.html", cases=cases)
+    return render_template("cases/missing.html", cases=cases, questions=next_questions.questions_by_case(cases))
 
 
 @require("cases.triage")
@@ -163,6 +166,8 @@ def _case_page(case: Case, **forms):
         person=case.person,
         consent=record.consent,
         consent_form=consent_form,
+        questions=next_questions.questions(case, record.tags),
+        category_warning=category_conflict(case),
         notes=record.notes,
         documents=record.documents,
         referrals=record.referrals,
@@ -244,6 +249,23 @@ def upload(case_id: str):
             flash(_("The document was stored, encrypted."), "success")
             return redirect(url_for("cases.view", case_id=case.id, _anchor="documents"))
     return _refused(case, "upload refused", document_form=form)
+
+
+def upload_too_large(_error: RequestEntityTooLarge):
+    """A request over the server's size limit never reaches a view. On the upload route the case page
+    answers it, with the limit in the reader's language at the upload field; elsewhere, the error page."""
+    case_id = (request.view_args or {}).get("case_id")
+    if request.endpoint != "cases.upload" or not current_user.is_authenticated or not can(current_user, "cases.work"):
+        return render_error(413)
+    case = db.session.scalar(visible_cases(current_user).where(Case.id == case_id))
+    if case is None or case.person.erased:
+        return render_error(404)
+    request.form, request.files = ImmutableMultiDict(), ImmutableMultiDict()  # the body is not read at all
+    form = DocumentForm(formdata=None)
+    limit = current_app.config["CASEWORK_DOCUMENT_MAX_BYTES"] // (1024 * 1024)
+    form.upload.errors = [_("The file is larger than the limit of %(mb)d MB.", mb=limit)]
+    page, _status = _refused(case, "upload refused", document_form=form)
+    return page, 413
 
 
 EXTENSIONS = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}

@@ -61,11 +61,16 @@ class Person(EncryptedRecord, db.Model):
     #: Codes from LANGUAGES separated by commas, e.g. "ru,en"; anything else is refused, so that this
     #: plaintext column never holds free text (S20).
     languages: Mapped[str | None] = mapped_column(String(64))
+    #: The person was asked for a way to reach them and gave none (recorded, so that a case without
+    #: contact details is a choice, not an omission).
+    no_contact_details: Mapped[bool] = mapped_column(default=False)
 
     surname_latin = Encrypted(index=True)
     given_names_latin = Encrypted(index=True)
     surname_cyrillic = Encrypted(index=True)
     given_names_cyrillic = Encrypted(index=True)
+    #: A name the person goes by, when they give no other.
+    alias = Encrypted()
     date_of_birth = Encrypted(date, index=True)
     #: When only an approximate age is known ("about 29"): the birth year it gives, an estimate that the
     #: rules treat as uncertain (facts.possible_situations).

@@ -30,6 +30,7 @@ def test_volunteer_logs_a_case_a_colleague_cannot_see_until_a_coordinator_reassi
     page.get_by_label("The person agrees that the foundation stores their data").check()
     page.get_by_label("Surname (Cyrillic script)").fill("Кузнецов")
     page.get_by_label("Given names (Cyrillic script)").fill("Алексей")
+    page.get_by_label("Telegram handle").fill("@kuznetsov93")
     page.get_by_label("Date of birth").fill("1993-04-12")
     page.get_by_label("Sex").select_option("M")
     page.get_by_label("Where the person is now").select_option("netherlands")
