@@ -33,8 +33,9 @@ from sqlalchemy.pool import NullPool
 
 from casework.extensions import db
 from casework.key_checks import fingerprint, versions_in_use
-from casework.models import Document, KeyCheck, Person
+from casework.models import KeyCheck
 from casework.models.user import utcnow
+from casework.people.documents import names_per_document
 
 backup_cli = AppGroup("backup", help="Make backups of the database and documents, and prove they restore.")
 
@@ -48,11 +49,6 @@ def _pg_command(url: URL) -> tuple[str, dict]:
         environment["PGPASSWORD"] = url.password
     plain = url.set(drivername="postgresql", password=None).render_as_string(hide_password=False)
     return plain, environment
-
-
-def referenced_names(session: Session) -> set[str]:
-    rows = session.execute(select(Document.id, Person.dek_version).join(Person, Document.person_id == Person.id))
-    return {f"{document_id}.v{generation}" for document_id, generation in rows}
 
 
 def needed_keys(session: Session) -> dict[str, dict[str, str]]:
@@ -113,17 +109,19 @@ def create(destination: Path) -> None:
     with click.progressbar(present, label="Copying documents", show_pos=True) as names:
         _copy_files(folder, documents, names, key_file)
     with _snapshot(url, target) as session:
-        referenced = referenced_names(session)
+        names = names_per_document(session)
+        referenced = {name for pair in names for name in pair}
         _copy_files(folder, documents, sorted(referenced), key_file)
-        manifest = {"created_at": utcnow().isoformat(timespec="seconds") + "Z", "database": url.get_backend_name(), "documents": len(referenced), "needs_keys": needed_keys(session)}
+        manifest = {"created_at": utcnow().isoformat(timespec="seconds") + "Z", "database": url.get_backend_name(), "documents": len(names), "needs_keys": needed_keys(session)}
     for stray in documents.iterdir():
         if stray.name not in referenced:
             stray.unlink()
-    missing = sorted(referenced - {p.name for p in documents.iterdir()})
+    copied = {p.name for p in documents.iterdir()}
+    missing = [pair for pair in names if not copied & set(pair)]
     (target / MANIFEST).write_text(json.dumps(manifest, indent=2))
     if missing:
         raise click.ClickException(f"{len(missing)} document files the database refers to are missing: this backup is incomplete.")
-    click.echo(f"Backup written to {target}: database, {len(referenced)} document files, no keys.")
+    click.echo(f"Backup written to {target}: database, {len(names)} document files, no keys.")
 
 
 @contextmanager

@@ -131,6 +131,15 @@ def decrypt_field(data_key: bytes, place: FieldPlace, ciphertext: bytes) -> byte
         raise DecryptionError("value does not decrypt in this place") from exc
 
 
+# Document file names ------------------------------------------------------------------------
+
+
+def file_tag(data_key: bytes, document_id: str) -> str:
+    """Part of a document's file name that changes with the data key it is sealed under: a document
+    sealed again under another key always gets a new file, never overwrites the one in use."""
+    return std_hmac.new(_hkdf(data_key, "name|documents"), document_id.encode(), hashlib.sha256).hexdigest()[:16]
+
+
 # Key check values ---------------------------------------------------------------------------
 
 #: The fixed label whose HMAC under a key proves which key it is without revealing it. The same label

@@ -9,11 +9,12 @@ import pytest
 from sqlalchemy import select
 
 from casework import create_app
+from casework.crypto import DecryptionError
 from casework.extensions import db
 from casework.keyring import generate_keys, write_key_file
 from casework.models import Case, Document, Person, Role, User
 from casework.models.user import utcnow
-from casework.people.documents import read_document, store_document
+from casework.people.documents import file_path, read_document, store_document
 from casework.people.erasure import erase_person
 from tests.conftest import test_settings
 
@@ -39,9 +40,10 @@ def app(database_url, tmp_path):
         for n in range(PEOPLE):
             person = Person(surname_latin=f"Commitova-{n}")
             db.session.add(person)
+            case = Case(person=person, created_by_id=coordinator.id, created_at=long_ago, closed_at=long_ago, status="closed")
+            db.session.add(case)
             for page in range(2):
-                store_document(person, f"page-{page}.pdf", PDF)
-            db.session.add(Case(person=person, created_by_id=coordinator.id, created_at=long_ago, closed_at=long_ago, status="closed"))
+                store_document(person, f"page-{page}.pdf", PDF).case_id = case.id
         db.session.commit()
     return app
 
@@ -68,9 +70,9 @@ def _rows_and_files(app) -> tuple[list[Document], set[str]]:
         for document in documents:
             try:
                 assert read_document(document) == PDF
-            except (OSError, AssertionError):
+            except (OSError, AssertionError, DecryptionError):
                 unreadable.append(document.id)
-        referenced = {f"{d.id}.v{d.person.dek_version}" for d in documents}
+        referenced = {file_path(d).name for d in documents}
         return unreadable, files - referenced
 
 
@@ -82,7 +84,7 @@ def _sweep(app) -> None:
 def test_an_erasure_rolled_back_keeps_its_files_and_a_committed_one_removes_them(app):
     with app.app_context():
         person = db.session.scalar(select(Person).limit(1))
-        paths = [Path(app.config["CASEWORK_DOCUMENT_DIR"]) / f"{d.id}.v1" for d in db.session.scalars(select(Document).where(Document.person_id == person.id))]
+        paths = [file_path(d) for d in db.session.scalars(select(Document).where(Document.person_id == person.id))]
         erase_person(person)
         db.session.flush()
         assert all(path.exists() for path in paths), "nothing deleted before the commit"
@@ -156,4 +158,37 @@ def test_the_coordinators_erasure_deletes_files_only_when_committed(app):
         case = db.session.scalar(select(Case).limit(1))
         erase(case, db.session.scalar(select(User)))
         db.session.rollback()
+    assert _rows_and_files(app) == ([], set())
+
+
+def test_a_duplicate_merge_rolled_back_leaves_the_documents_readable(app):
+    """Moving a case to another person of the same data-key generation writes the documents under
+    new names, so the files the rolled-back rows still refer to are untouched."""
+    from casework.cases.operations import move_case
+
+    with app.app_context():
+        case, other = db.session.scalars(select(Case).order_by(Case.id).limit(2)).all()
+        assert case.person.dek_version == other.person.dek_version
+        move_case(case, other.person)
+        db.session.flush()
+        db.session.rollback()
+    assert _rows_and_files(app) == ([], set())
+    with app.app_context():
+        case, other = db.session.scalars(select(Case).order_by(Case.id).limit(2)).all()
+        move_case(case, other.person)
+        db.session.commit()
+    assert _rows_and_files(app) == ([], set()), "the files under the old person's key are gone once committed"
+
+
+def test_files_named_before_the_tag_are_read_kept_and_replaced_on_the_next_seal(app):
+    with app.app_context():
+        document = db.session.scalar(select(Document).limit(1))
+        current = file_path(document)
+        legacy = current.with_name(f"{document.id}.v{document.person.dek_version}")
+        current.rename(legacy)
+        assert file_path(document) == legacy and read_document(document) == PDF
+    _sweep(app)
+    assert legacy.exists(), "the sweep keeps a file in the older form"
+    assert app.test_cli_runner().invoke(args=["keys", "rotate-dek", "--all"]).exit_code == 0
+    assert not legacy.exists()
     assert _rows_and_files(app) == ([], set())

@@ -16,29 +16,23 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from casework.extensions import db
-from casework.models import Document, Person
+from casework.models import Document
+from casework.people.documents import file_path, referenced_names
 
 documents_cli = AppGroup("documents", help="Look after the encrypted document files.")
-
-
-def referenced_names() -> set[str]:
-    """The file name every document row refers to: its id and its person's data-key generation."""
-    rows = db.session.execute(select(Document.id, Person.dek_version).join(Person, Document.person_id == Person.id))
-    return {f"{document_id}.v{generation}" for document_id, generation in rows}
 
 
 def unreferenced_files(min_age_seconds: float) -> list[Path]:
     folder = Path(current_app.config["CASEWORK_DOCUMENT_DIR"])
     if not folder.is_dir():
         return []
-    names, cutoff = referenced_names(), time.time() - min_age_seconds
+    names, cutoff = referenced_names(db.session), time.time() - min_age_seconds
     return sorted(p for p in folder.iterdir() if p.is_file() and p.name not in names and p.stat().st_mtime <= cutoff)
 
 
 def missing_files() -> int:
     """How many document rows have no file: what a backup restored without its documents shows."""
-    folder = Path(current_app.config["CASEWORK_DOCUMENT_DIR"])
-    return sum(1 for name in referenced_names() if not (folder / name).is_file())
+    return sum(1 for document in db.session.scalars(select(Document)) if not file_path(document).is_file())
 
 
 @documents_cli.command("sweep")

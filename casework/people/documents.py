@@ -1,7 +1,7 @@
 """The encrypted document store: files under `CASEWORK_DOCUMENT_DIR`, sealed with the person's data key.
 
-A file's name is its document id and the data-key generation it is sealed under, never its original
-name; the type is checked from the content against an allow-list, whatever the file claims to be.
+A file's name is its document id, the data-key generation it is sealed under and a tag derived from
+that data key (so a file in use is never overwritten), never its original name; the type is checked from the content against an allow-list, whatever the file claims to be.
 
 Files follow the database transaction: a file that a change stops referring to (an erased person's,
 or one superseded by re-encryption) is deleted only after that change is committed, and a file
@@ -14,10 +14,10 @@ import os
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import event
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session, SessionTransaction, joinedload
 
-from casework.crypto import FieldPlace, decrypt_field, encrypt_field
+from casework.crypto import FieldPlace, decrypt_field, encrypt_field, file_tag
 from casework.extensions import db
 from casework.i18n import _
 from casework.models import Document, Person
@@ -44,9 +44,34 @@ def _folder() -> Path:
     return folder
 
 
-def file_path(document: Document, version: int | None = None, folder: Path | None = None) -> Path:
+def file_name(document: Document) -> str:
+    """The document id, the data-key generation and a tag derived from the data key: a document
+    sealed under another key (a rotation, a move to another person) gets a new name."""
+    person = document.person
+    return f"{document.id}.v{person.dek_version}.{file_tag(person.data_key(), document.id)}"
+
+
+def legacy_name(document: Document) -> str:
+    """The name files had before it carried the tag; still read until the document is next sealed."""
+    return f"{document.id}.v{document.person.dek_version}"
+
+
+def file_path(document: Document, folder: Path | None = None) -> Path:
     """Where the document's file is; `folder` is another store than the app's (a restored backup)."""
-    return (folder or _folder()) / f"{document.id}.v{version or document.person.dek_version}"
+    folder = folder or _folder()
+    path = folder / file_name(document)
+    return folder / legacy_name(document) if not path.exists() and (folder / legacy_name(document)).exists() else path
+
+
+def names_per_document(session: Session) -> list[tuple[str, str]]:
+    """For each document row, the names its file may have: the current form, then the older one."""
+    documents = session.scalars(select(Document).options(joinedload(Document.person)))
+    return [(file_name(document), legacy_name(document)) for document in documents]
+
+
+def referenced_names(session: Session) -> set[str]:
+    """Every name a document row may refer to, so that neither form is taken for a stray file."""
+    return {name for names in names_per_document(session) for name in names}
 
 
 def _place(document: Document) -> FieldPlace:
@@ -92,7 +117,7 @@ def write_sealed(document: Document, data: bytes) -> None:
     """
     person = document.person
     sealed = encrypt_field(person.data_key(), person.dek_version, _place(document), data)
-    target = file_path(document)
+    target = _folder() / file_name(document)
     release_after_commit(path for path in _files_of(document.id) if path != target)
     if not target.exists():
         db.session.info.setdefault(WRITTEN, set()).add(target)
@@ -119,7 +144,7 @@ def store_document(person: Person, original_name: str, data: bytes) -> Document:
 
 
 def read_document(document: Document, folder: Path | None = None) -> bytes:
-    return decrypt_field(document.person.data_key(), _place(document), file_path(document, folder=folder).read_bytes())
+    return decrypt_field(document.person.data_key(), _place(document), file_path(document, folder).read_bytes())
 
 
 def _files_of(document_id: str) -> list[Path]:
