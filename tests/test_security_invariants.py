@@ -1,6 +1,8 @@
 """Invariants that a one-line change to security-critical code would break without any other test
 noticing; each test here is named in tests/mutations/mutations.toml next to the change it catches."""
 
+import hashlib
+import hmac as std_hmac
 from datetime import date, timedelta
 
 import pytest
@@ -9,7 +11,7 @@ from sqlalchemy import func, select, text
 
 from casework import audit, create_app
 from casework.cases import operations
-from casework.crypto import DecryptionError
+from casework.crypto import DecryptionError, blind_index
 from casework.extensions import db
 from casework.models import AuditEvent, AuditHead, Case, Note, Partner, Person, PersonKey, User
 from casework.models.user import utcnow
@@ -108,6 +110,28 @@ def test_a_row_spliced_in_from_another_chain_is_found(app):
         db.session.commit()
         assert mine[1]["detail"] != spliced["detail"]
         assert audit.verify().first_bad_seq == 2
+
+
+def test_a_deleted_row_is_reported_as_missing(app):
+    """The verdict says what happened, so that whoever reads it knows to look for deleted rows."""
+    with app.app_context():
+        _chain(["one", "two", "three", "four"])
+        db.session.execute(AuditEvent.__table__.delete().where(AuditEvent.seq == 2))
+        db.session.commit()
+        verdict = audit.verify()
+        assert verdict.first_bad_seq == 3
+        assert "missing" in verdict.reason
+
+
+# S5: one blind-index key per index, derived from the root, never the root itself.
+
+
+def test_each_index_has_its_own_key():
+    root = bytes(range(32))
+    phone = blind_index(root, "persons", "phone", "+31612345678")
+    assert phone != blind_index(root, "persons", "telegram", "+31612345678"), "equal values in two indexes must not be linkable"
+    assert phone != blind_index(root, "contacts", "phone", "+31612345678")
+    assert phone != std_hmac.new(root, b"+31612345678", hashlib.sha256).digest()[: len(phone)], "the root is never used as a key"
 
 
 # Statistics: the per-table cap on privacy spending holds on its own.
