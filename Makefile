@@ -44,14 +44,21 @@ run: translations
 	$(BIN)/huey_consumer casework.worker.queue --workers 1 --quiet & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT; $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
+# The Nu HTML checker for tests/test_markup.py: the vnu-jar npm package (it needs Java to run; CI
+# installs Debian's default-jre-headless). Without npm the markup test is skipped outside CI.
+VNU_JAR := $(VENV)/vnu/node_modules/vnu-jar/build/dist/vnu.jar
+$(VNU_JAR):
+	-command -v npm >/dev/null && mkdir -p $(VENV)/vnu && cd $(VENV)/vnu && \
+	  npm install --no-save --no-audit --no-fund --silent vnu-jar@26.9.27
+
 # pytest exits 5 when it collected no tests: that is a failure here, never a pass.
-test: translations
+test: translations $(VNU_JAR)
 	$(BIN)/python -m pytest; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; exit $$status
 
 # The whole suite against PostgreSQL; each test creates and drops its own database on this server.
 CASEWORK_TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
-test-postgres: translations
+test-postgres: translations $(VNU_JAR)
 	CASEWORK_TEST_DATABASE_URL=$(CASEWORK_TEST_DATABASE_URL) $(BIN)/python -m pytest; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; exit $$status
 
