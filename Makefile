@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app casework
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-postgres bench lock translations translate-update clean
+.PHONY: run test test-postgres bench mutate lock translations translate-update clean
 
 # The exact versions and hashes in requirements/dev-lock.txt (production installs requirements/lock.txt),
 # then Casework itself without resolving anything again.
@@ -64,6 +64,11 @@ test-postgres: translations $(VNU_JAR)
 
 bench: translations
 	$(BIN)/python -m benchmarks
+
+# Changes security-critical lines one at a time (tests/mutations/mutations.toml) in a copy of the
+# working tree and checks that the tests catch each; fails if any change goes unnoticed.
+mutate: translations
+	$(BIN)/python tests/mutations/run.py
 
 translate-update: $(STAMP)
 	$(FLASK) translate update
