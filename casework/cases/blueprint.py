@@ -22,6 +22,7 @@ bp.add_url_rule("/new-this-week", view_func=routes.new_this_week, methods=["GET"
 bp.add_url_rule("/workload", view_func=routes.workload, methods=["GET"])
 bp.add_url_rule("/due", view_func=routes.due, methods=["GET"])
 bp.add_url_rule("/new", view_func=routes.new, methods=["GET", "POST"])
+bp.add_url_rule("/help", view_func=routes.help_page, methods=["GET"])
 bp.add_url_rule("/<case_id>", view_func=routes.view, methods=["GET"])
 bp.add_url_rule("/<case_id>/edit", view_func=routes.edit, methods=["GET", "POST"])
 bp.add_url_rule("/<case_id>/notes", view_func=routes.add_note, methods=["POST"])

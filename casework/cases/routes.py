@@ -5,6 +5,7 @@
 from io import BytesIO
 
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.datastructures import ImmutableMultiDict
@@ -30,6 +31,7 @@ from casework.cases.forms import (
 )
 from casework.cases.intake import take_intake
 from casework.clock import today
+from casework.config import LOCALES
 from casework.errors import render_error
 from casework.extensions import db
 from casework.forms import ActionForm
@@ -127,6 +129,14 @@ def due():
 
 
 # Intake ------------------------------------------------------------------------------------
+
+
+@require("cases.work")
+def help_page():
+    """How to take a request, the consent wording, the letter's proposals and what may be promised:
+    prose written in each of the app's languages rather than sentence by sentence in the catalogues."""
+    return render_template("help/volunteers.html", locale=str(get_locale()) if str(get_locale()) in LOCALES else "en")
+
 
 
 @require("cases.work")
