@@ -14,6 +14,7 @@ WARNING) that of everything else, SQLAlchemy's statement loggers staying at WARN
 import logging
 import re
 import sys
+import time
 import traceback
 from pathlib import Path
 
@@ -31,7 +32,7 @@ _QUOTED_SQL = re.compile(r"\s*(\[SQL:|\[parameters:|\bLINE \d+:|\bDETAIL:|\b(SEL
 #: Loggers whose records are SQL text by nature; they stay quiet below WARNING.
 _SQL_LOGGERS = ("sqlalchemy.engine", "sqlalchemy.orm", "sqlalchemy.pool", "sqlalchemy.dialects")
 
-_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+_FORMAT = "%(asctime)sZ %(levelname)s %(name)s: %(message)s"
 
 
 def _place(frame: traceback.FrameSummary) -> str:
@@ -118,7 +119,9 @@ def configure_logging(app: Flask) -> None:
             root.removeHandler(handler)
     handler = logging.StreamHandler(sys.stderr)
     handler.casework = True
-    handler.setFormatter(logging.Formatter(_FORMAT))
+    formatter = logging.Formatter(_FORMAT)
+    formatter.converter = time.gmtime  # UTC, like every timestamp the database holds
+    handler.setFormatter(formatter)
     root.addHandler(handler)
     for logger in (root, logging.getLogger("gunicorn.error"), logging.getLogger("gunicorn.access")):
         for each in logger.handlers:
