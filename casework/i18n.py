@@ -15,6 +15,15 @@ from casework.extensions import babel
 #: Each language named in itself, so that anyone can find theirs whatever language the page is in.
 LANGUAGE_NAMES = {"en": "English", "nl": "Nederlands", "ru": "Русский", "uk": "Українська"}
 
+#: The home page's greeting, a whole sentence per role (a role name put into a sentence cannot take
+#: the vocative some languages need).
+WELCOME = {
+    "volunteer": _l("Welcome, Volunteer"),
+    "coordinator": _l("Welcome, Coordinator"),
+    "advocate": _l("Welcome, Advocate"),
+    "admin": _l("Welcome, Administrator"),
+}
+
 ROLE_LABELS = {
     "volunteer": _l("Volunteer"),
     "coordinator": _l("Coordinator"),
@@ -72,4 +81,4 @@ def init_i18n(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", str(FOUNDATION_ZONE))
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(PROJECT_ROOT / "translations")
     babel.init_app(app, locale_selector=select_locale)
-    app.jinja_env.globals.update(LANGUAGE_NAMES=LANGUAGE_NAMES, ROLE_LABELS=ROLE_LABELS, get_locale=get_locale)
+    app.jinja_env.globals.update(LANGUAGE_NAMES=LANGUAGE_NAMES, ROLE_LABELS=ROLE_LABELS, WELCOME=WELCOME, get_locale=get_locale)

@@ -11,7 +11,7 @@ PROPOSALS = ("P1", "P2", "P3")
 
 PROPOSAL_LABELS = {
     "P1": _l("P1 humanitarian visa"),
-    "P2": _l("P2 moratorium extended to 35 and over"),
+    "P2": _l("P2 moratorium extended to at least 35"),
     "P3": _l("P3 extension of stay"),
 }
 

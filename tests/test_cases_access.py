@@ -23,9 +23,10 @@ import pytest
 from sqlalchemy import func, select, text
 
 from casework import audit
+from casework.cases import operations
 from casework.cases import routes as case_routes
 from casework.extensions import db
-from casework.models import AuditEvent, Case, Document, Note, Person, PersonKey, Referral
+from casework.models import AuditEvent, Case, Document, Note, Partner, Person, PersonKey, Referral, User
 from casework.people.documents import store_document
 from tests.conftest import csrf_from
 from tests.factories import INTAKE
@@ -41,6 +42,8 @@ COORDINATOR_ONLY = {
     "cases.assign",
     "cases.refer",
     "cases.export",
+    "cases.print_for_partner",
+    "cases.new_this_week",
     "cases.erase",
 }
 
@@ -174,8 +177,12 @@ def test_advocates_and_admins_get_404_on_every_case_route(app, signed_in, world,
 def test_coordinator_opens_every_case_page(app, signed_in, world):
     """Coordinators triage every case: each GET route answers 200, a download answers with a file."""
     client, _coordinator = signed_in("coordinator")
+    with app.app_context():
+        actor = db.session.get(User, world.coordinator.id)
+        referral_id = operations.refer(db.session.get(Case, world.case_id), db.session.get(Partner, world.partner), "Legal advice", actor).id
+        db.session.commit()
     for rule in case_rules(app, "GET"):
-        url = build(app, rule, case_id=world.case_id, document_id=world.document_id)
+        url = build(app, rule, case_id=world.case_id, document_id=world.document_id, referral_id=referral_id)
         response = client.get(url)
         assert response.status_code == 200, f"coordinator got {response.status_code} for {url}"
         if "document_id" in rule.arguments:
