@@ -181,9 +181,11 @@ def update() -> None:
 
 @translate_cli.command("compile")
 def compile_catalogues() -> None:
-    """Build the .mo files that the app reads (Casework's messages and Flask-Security's Ukrainian)."""
+    """Build the .mo files that the app reads: Casework's messages, and the project's own catalogues
+    of Flask-Security's messages (they override the ones Flask-Security ships, or stand in for one)."""
     _pybabel("compile", "-d", "translations", "--statistics")
-    _pybabel("compile", "-d", "translations", "-D", "flask_security", "-l", "uk")
+    for catalogue in sorted((PROJECT_ROOT / "translations").glob("*/LC_MESSAGES/flask_security.po")):
+        _pybabel("compile", "-d", "translations", "-D", "flask_security", "-l", catalogue.parent.parent.name)
 
 
 EXTRACT_ARGS = (
