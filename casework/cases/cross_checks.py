@@ -15,7 +15,7 @@ from casework.choices import SUMMONS_KINDS
 from casework.i18n import _l
 
 #: Dates of things that have already happened.
-PAST_EVENTS = ("deserted_on", "summons_posted_on", "exit_ban_on", "entry_on", "degree_completed_on", "asylum_applied_on", "asylum_decided_on")
+PAST_EVENTS = ("present_country_since", "deserted_on", "summons_posted_on", "exit_ban_on", "entry_on", "degree_completed_on", "asylum_applied_on", "asylum_decided_on")
 #: Dates in the person's life: none can come before their birth.
 LIFE_EVENTS = PAST_EVENTS + ("summons_appear_on", "deferral_until")
 #: A visa or residence permit runs five years at most; ten either way is surely a typing error.

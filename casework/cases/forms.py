@@ -104,6 +104,10 @@ class PersonFields(Form):
         _l("Estimated birth year, when only an approximate age is known"),
         validators=[Optional(), NumberRange(1900, 2100)],
     )
+    approximate_age = IntegerField(
+        _l("Age, when only roughly known (\"about 29\"): saved as an estimated birth year"),
+        validators=[Optional(), NumberRange(14, 100)],
+    )
     sex = coded(_l("Sex"), choices.SEXES)
     citizenship = coded(_l("Citizenship"), choices.CITIZENSHIPS)
     other_citizenship = SelectField(_l("Other citizenship"), choices=other_countries, validators=[Optional()], default="")
@@ -115,6 +119,10 @@ class PersonFields(Form):
     passport_number = StringField(_l("Passport number"), validators=[Optional(), Length(max=40)])
     address = TextAreaField(_l("Address"), validators=[Optional(), Length(max=500)])
     no_contact_details = BooleanField(_l("The person gives no contact details (they will contact the foundation)"))
+
+    def validate_approximate_age(self, field):
+        if field.data and (self.date_of_birth.data or self.birth_year_estimated.data):
+            raise ValidationError(_l("Give the date of birth, the estimated birth year or the approximate age, only one."))
 
     def validate_birth_year_estimated(self, field):
         if field.data and self.date_of_birth.data:
@@ -128,6 +136,7 @@ class PersonFields(Form):
 class CaseFields(Form):
     location = coded(_l("Where the person is now"), choices.LOCATIONS)
     city = StringField(_l("City"), validators=[Optional(), Length(max=100)])
+    present_country_since = optional_date(_l("In this country since"))
 
     military_situation = coded(_l("Military situation"), choices.MILITARY_SITUATIONS)
     deserted_on = optional_date(_l("Deserted on"))
@@ -178,6 +187,8 @@ class CrossChecked:
 
     def validate(self, extra_validators=None):
         valid = super().validate(extra_validators)
+        if valid and self.approximate_age.data:
+            self.birth_year_estimated.data = today().year - self.approximate_age.data
         for name, message in cross_checks.problems(self.data, today()):
             if name in self and message not in self[name].errors:
                 self[name].errors = [*self[name].errors, message]

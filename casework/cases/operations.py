@@ -29,7 +29,7 @@ PERSON_FIELDS = (
     "no_contact_details",
 )  # fmt: skip
 CASE_FIELDS = (
-    "location", "city", "military_situation", "deserted_on", "rank_group", "reserve_category", "specialty_code",
+    "location", "city", "present_country_since", "military_situation", "deserted_on", "rank_group", "reserve_category", "specialty_code",
     "specialty_class", "fitness_category", "profession_class", "deferral", "deferral_until", "contact_kinds",
     "summons_purpose", "summons_posted_on", "summons_appear_on", "exit_ban", "exit_ban_on", "action",
     "written_evidence", "dutch_status", "visa_issuing_state", "visa_limited_validity", "entry_on", "days_used",

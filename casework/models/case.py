@@ -122,6 +122,8 @@ class Case(OwnedRecord, db.Model):
     needs: Mapped[str | None] = mapped_column(String(200))
 
     city = Encrypted()
+    #: Since when the person has been in the country they are in now.
+    present_country_since = Encrypted(date)
     deserted_on = Encrypted(date)
     specialty_code = Encrypted()
     deferral_until = Encrypted(date)

@@ -44,7 +44,7 @@ def test_volunteer_logs_a_case_a_colleague_cannot_see_until_a_coordinator_reassi
     expect(page.get_by_role("heading", level=1)).to_contain_text("Кузнецов Алексей")
     case_url = page.url
     assert re.search(r"/cases/[0-9a-f-]{36}$", case_url), case_url
-    expect(page.get_by_text("Visa or permit expires")).to_be_visible()
+    expect(page.locator("ul.deadlines").get_by_text("Visa or permit expires")).to_be_visible()
     assert_accessible(page, "the case page")
     assert page.evaluate("document.documentElement.scrollWidth") <= 391, "the case page fits a phone"
 
