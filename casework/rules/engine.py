@@ -66,8 +66,12 @@ class Period:
 class Baseline:
     version: str
     effective_from: date
-    description: str
+    #: By language; English is always there.
+    description: dict[str, str]
     coverage: dict[str, tuple[Period, ...]]
+
+    def description_in(self, locale: str) -> str:
+        return self.description.get(locale) or self.description["en"]
 
     def covers(self, rule_id: str, day: date) -> tuple[str, date | None]:
         """("yes"/"partly"/"no"/"unknown", the date that state began) for a rule on a day."""
@@ -168,7 +172,16 @@ def parse_baseline(text: str, rule_ids, source: str = "baseline", *, strict: boo
         _fail(source, "coverage", f"no coverage for {', '.join(missing)}")
     for rule_id in missing:
         coverage[rule_id] = (Period(date.min, None, "unknown"),)
-    return Baseline(version.strip(), start, str(document.get("description", "")), coverage)
+    return Baseline(version.strip(), start, _description(document.get("description", ""), source), coverage)
+
+
+def _description(value, source: str) -> dict[str, str]:
+    """One text (taken as English), or a table of texts by language with at least English."""
+    if isinstance(value, str):
+        return {"en": value}
+    if isinstance(value, dict) and value.get("en") and set(value) <= set(LOCALES) and all(isinstance(text, str) for text in value.values()):
+        return dict(value)
+    _fail(source, "description", f"give one text, or a table of texts by language ({', '.join(LOCALES)}) with at least en")
 
 
 @cache

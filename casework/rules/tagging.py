@@ -134,7 +134,7 @@ def load_baseline(content: str, actor) -> PolicyBaseline:
     if baseline.version in known:
         raise engine.RuleFileError(f"uploaded baseline: version {baseline.version} exists already; give it a new version")
     row = PolicyBaseline(
-        version=baseline.version, effective_from=baseline.effective_from, description=baseline.description,
+        version=baseline.version, effective_from=baseline.effective_from, description=baseline.description["en"],
         content=content, uploaded_by_id=actor.id if actor else None,
     )  # fmt: skip
     db.session.add(row)
