@@ -1170,3 +1170,32 @@ def test_baseline_with_a_date_and_time_is_a_rule_file_error():
     TypeError instead of RuleFileError."""
     message = baseline_error(with_coverage("R4", '[{ from = 2024-01-01T00:00:00, to = 2024-06-30, covered = "no" }]'))
     assert "coverage of R4" in message
+
+
+# Coverage that depends on the person's facts --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "expires_in, entered_days_ago, covered",
+    [
+        (30, 10, "partly"),  # the stay goes on: a discretionary extension, capped at three months
+        (-1, 60, "no"),  # the visa ended yesterday: nothing to extend any more
+        (60, 95, "no"),  # the 90/180-day limit ended it before the visa's end
+        (30, None, "unknown"),  # the entry date could put the end in the past
+    ],
+)
+def test_r7_is_covered_partly_while_the_stay_lasts_and_not_once_it_has_ended(expires_in, entered_days_ago, covered):
+    """The rule table: R7 "partly (discretionary extension, 3-month cap); no once the stay has ended"."""
+    entered = None if entered_days_ago is None else LATER - timedelta(days=entered_days_ago)
+    situation = replace(r7(), permit_expires_on=LATER + timedelta(days=expires_in), entry_on=entered, days_used=0)
+    assert_applies(situation, LATER, "R7")
+    assert engine.built_in_baseline().covers("R7", LATER, facts.derive(situation, LATER)) == (covered, date(2022, 1, 1))
+    assert engine.built_in_baseline().covers("R7", LATER) == ("partly", date(2022, 1, 1))
+
+
+def test_baseline_rejects_a_malformed_exception_to_its_coverage():
+    """`unless` names a fact the rules know and a coverage value; anything else is refused."""
+    for unless in ('{ fact = "height", covered = "no" }', '{ fact = "stay_has_ended", covered = "maybe" }', '"no"'):
+        text = re.sub(r"(?m)^R7 = .*$", f'R7 = [{{ from = 2022-01-01, covered = "partly", unless = {unless} }}]', BASELINE_TOML)
+        with pytest.raises(RuleFileError, match="R7"):
+            engine.parse_baseline(text, RULE_IDS)

@@ -182,12 +182,14 @@ def test_a_saved_case_gets_its_tags(app, signed_in, create_case):
 
 
 def test_the_default_intake_tags_r7_as_partly_covered(app, signed_in, create_case):
-    """The factory's intake (a reservist on a Schengen visa expiring in 10 days, aged 32): R7, P3,
-    "partly" covered, so it holds but is not counted as left out."""
+    """The factory's intake (a reservist on a Schengen visa expiring in 10 days, aged 32), who entered
+    20 days ago: R7, P3, "partly" covered while the stay lasts, so it holds but is not counted as left
+    out. Without the entry date the 90/180-day limit may already have ended the stay: "unknown"."""
     _client, volunteer = signed_in("volunteer")
-    tags = tags_of(app, create_case(by=volunteer))
+    tags = tags_of(app, create_case(by=volunteer, entry_on=date.today() - timedelta(days=20), days_used=0))
     assert tags["R7"]["holds"] and tags["R7"]["proposal"] == "P3"
     assert tags["R7"]["coverage"] == "partly" and tags["R7"]["left_out"] is False
+    assert tags_of(app, create_case(by=volunteer, phone="+79160000099", telegram="@other"))["R7"]["coverage"] == "unknown"
 
 
 def test_the_case_page_explains_the_tag(app, signed_in, create_case):

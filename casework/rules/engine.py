@@ -57,6 +57,9 @@ class Period:
     start: date
     end: date | None
     covered: str
+    #: (fact, coverage): when the fact is true for the person, the coverage is this instead (the
+    #: policy covers a stay being extended, not one that has ended); UNKNOWN gives "unknown".
+    unless: tuple[str, str] | None = None
 
     def contains(self, day: date) -> bool:
         return self.start <= day and (self.end is None or day <= self.end)
@@ -73,11 +76,16 @@ class Baseline:
     def description_in(self, locale: str) -> str:
         return self.description.get(locale) or self.description["en"]
 
-    def covers(self, rule_id: str, day: date) -> tuple[str, date | None]:
-        """("yes"/"partly"/"no"/"unknown", the date that state began) for a rule on a day."""
+    def covers(self, rule_id: str, day: date, known: dict | None = None) -> tuple[str, date | None]:
+        """("yes"/"partly"/"no"/"unknown", the date that state began) for a rule on a day; with the
+        person's derived facts `known`, a period's exception applies."""
         for period in self.coverage.get(rule_id, ()):
             if period.contains(day):
-                return period.covered, period.start
+                if period.unless is None or known is None:
+                    return period.covered, period.start
+                fact, covered = period.unless
+                value = known[fact]
+                return ("unknown" if value is UNKNOWN else covered if value is True else period.covered), period.start
         return "no", None
 
 
@@ -161,7 +169,7 @@ def parse_baseline(text: str, rule_ids, source: str = "baseline", *, strict: boo
                 _fail(source, f"coverage of {rule_id}", f"malformed date range {period!r}")
             if covered not in COVERAGE:
                 _fail(source, f"coverage of {rule_id}", f"covered must be one of {', '.join(COVERAGE)}")
-            parsed.append(Period(begin, end, covered))
+            parsed.append(Period(begin, end, covered, _unless(period.get("unless"), source, rule_id)))
         parsed.sort(key=lambda period: period.start)
         for earlier, later in pairwise(parsed):
             if earlier.end is None or earlier.end >= later.start:
@@ -173,6 +181,15 @@ def parse_baseline(text: str, rule_ids, source: str = "baseline", *, strict: boo
     for rule_id in missing:
         coverage[rule_id] = (Period(date.min, None, "unknown"),)
     return Baseline(version.strip(), start, _description(document.get("description", ""), source), coverage)
+
+
+def _unless(value, source: str, rule_id: str) -> tuple[str, str] | None:
+    """A range's exception, { fact = "...", covered = "..." }: the coverage when that fact is true."""
+    if value is None:
+        return None
+    if not isinstance(value, dict) or value.get("fact") not in FACTS or value.get("covered") not in COVERAGE:
+        _fail(source, f"coverage of {rule_id}", f'"unless" needs {{ fact = <a fact>, covered = <{"/".join(COVERAGE)}> }}, not {value!r}')
+    return value["fact"], value["covered"]
 
 
 def _description(value, source: str) -> dict[str, str]:

@@ -244,6 +244,16 @@ def _stay_ends_within_90_days(s: Situation, on: date):
     return False if visa_end_known and stay_limit_known else UNKNOWN
 
 
+def _stay_has_ended(s: Situation, on: date):
+    """The short stay ended before `on` (visa end or 90/180 limit, whichever first)."""
+    exact = short_stay_last_day(s.entry_on, s.days_used)
+    ends = [s.permit_expires_on, exact, s.entry_on + timedelta(days=SHORT_STAY_DAYS - 1) if s.entry_on else None]
+    if any(end is not None and end < on for end in ends):
+        return True
+    visa_end_known = s.permit_expires_on is not None or s.dutch_status == "visa_free"
+    return False if visa_end_known and exact is not None else UNKNOWN
+
+
 def _dutch_degree_within_3_years(s: Situation, on: date):
     country = _known(s.degree_country)
     if country is not UNKNOWN and country != "NL":
@@ -284,6 +294,7 @@ FACTS = {
     "reservist_or_mobilisation_summons": lambda s, on: _reservist_or_mobilisation_summons(s),
     "conscription_summons_from_2024": lambda s, on: _conscription_summons_from_2024(s),
     "stay_ends_within_90_days": _stay_ends_within_90_days,
+    "stay_has_ended": _stay_has_ended,
     "dutch_degree_within_3_years": _dutch_degree_within_3_years,
     "no_orientation_year": lambda s, on: _no_orientation_year(s),
 }
@@ -305,6 +316,7 @@ SOURCES = {
     "reservist_or_mobilisation_summons": ("military_situation", "contact_kinds", "summons_purpose"),
     "conscription_summons_from_2024": ("contact_kinds", "summons_purpose", "summons_posted_on"),
     "stay_ends_within_90_days": ("permit_expires_on", "entry_on", "days_used"),
+    "stay_has_ended": ("permit_expires_on", "entry_on", "days_used"),
     "dutch_degree_within_3_years": ("degree_country", "degree_completed_on"),
     "no_orientation_year": ("dutch_status", "degree_country", "research_permit"),
 }

@@ -13,7 +13,7 @@ from casework.extensions import db
 from casework.models import Case, CaseTag, PolicyBaseline
 from casework.models.user import utcnow
 from casework.rules import engine
-from casework.rules.facts import Situation
+from casework.rules.facts import Situation, derive
 
 
 def baselines() -> list[engine.Baseline]:
@@ -61,7 +61,9 @@ def tag_case(case: Case, on: date | None = None, baseline: engine.Baseline | Non
         return Change()
     on = on or date.today()
     baseline = baseline or baseline_on(on)
-    findings = {finding.rule.id: finding for finding in engine.evaluate(Situation.of(case), on)}
+    situation = Situation.of(case)
+    findings = {finding.rule.id: finding for finding in engine.evaluate(situation, on)}
+    known = derive(situation, on)
     existing = {tag.rule_id: tag for tag in db.session.scalars(select(CaseTag).where(CaseTag.case_id == case.id))}
     change = Change()
     for rule_id in sorted(set(findings) | set(existing)):
@@ -79,7 +81,7 @@ def tag_case(case: Case, on: date | None = None, baseline: engine.Baseline | Non
         was = _state(tag.suggested, tag.needs, tag.coverage) if rule_id in existing else "none"
         tag.suggested = bool(finding and finding.applies)
         tag.needs = ",".join(finding.needs) if finding else ""
-        tag.coverage, tag.covered_since = baseline.covers(rule_id, on)
+        tag.coverage, tag.covered_since = baseline.covers(rule_id, on, known)
         tag.baseline_version, tag.evaluated_on = baseline.version, on
         tag.settle()
         if rule_id in existing and before != (tag.suggested, tag.needs, tag.coverage, tag.holds, tag.left_out):
@@ -96,7 +98,8 @@ def decide(case: Case, rule_id: str, decision: str, reason: str, actor) -> CaseT
         rule = engine.rules_by_id()[rule_id]
         today = date.today()
         baseline = baseline_on(today)
-        coverage, since = baseline.covers(rule_id, today)
+        known = None if case.person.erased else derive(Situation.of(case), today)
+        coverage, since = baseline.covers(rule_id, today, known)
         tag = CaseTag(case=case, rule_id=rule_id, proposal=rule.proposal, baseline_version=baseline.version,
                       evaluated_on=today, coverage=coverage, covered_since=since)  # fmt: skip
         db.session.add(tag)
