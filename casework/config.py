@@ -64,6 +64,16 @@ def worker_count() -> int:
     return 1
 
 
+def _horizons() -> dict[str, int]:
+    """Per-kind deadline horizons in days, e.g. CASEWORK_DEADLINE_HORIZONS="permit_expiry=60,sanctions=21"."""
+    raw = _env("DEADLINE_HORIZONS", "")
+    try:
+        pairs = [item.split("=", 1) for item in raw.split(",") if item.strip()]
+        return {kind.strip(): int(days) for kind, days in pairs}
+    except ValueError as exc:
+        raise ConfigError(f"CASEWORK_DEADLINE_HORIZONS must read like permit_expiry=90,sanctions=14, not {raw!r}") from exc
+
+
 def load_config() -> dict:
     """Return Flask settings built from the environment, with safe local defaults."""
     env = _env("ENV", "development")
@@ -99,6 +109,7 @@ def load_config() -> dict:
         "CASEWORK_LOGIN_LIMIT_ADDRESS": _env("LOGIN_LIMIT_ADDRESS", "30 per 15 minutes"),
         "CASEWORK_INVITE_HOURS": _int("INVITE_HOURS", 72),
         "CASEWORK_WARNING_DAYS": _int("WARNING_DAYS", 14),
+        "CASEWORK_DEADLINE_HORIZONS": _horizons(),
         "CASEWORK_VOLUNTEER_VIEWS_PER_HOUR": _int("VOLUNTEER_VIEWS_PER_HOUR", 60),
         "CASEWORK_EXPORTS_PER_DAY": _int("EXPORTS_PER_DAY", 3),
         "CASEWORK_RETENTION_MONTHS": _int("RETENTION_MONTHS", 24),

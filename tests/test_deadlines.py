@@ -202,8 +202,9 @@ def _row_of(html: str, name: str) -> str:
     return rows[0]
 
 
-def test_due_page_shows_deadlines_within_the_default_window_of_14_days(signed_in, create_case):
-    """A visa expiring in 10 days is due soon; one expiring in 20 days is not, until the window is 30 days."""
+def test_due_page_shows_each_kind_within_its_horizon_or_one_chosen_window(signed_in, create_case):
+    """Permits and visas are listed 90 days ahead, so both expiries show; a chosen window of 14 days
+    applies to every kind and leaves out the one in 20 days."""
     client, volunteer = signed_in("volunteer")
     today = date.today()
     create_case(by=volunteer, surname_latin="Tendayev", surname_cyrillic="Тендаев", date_of_birth=None, phone="+79160000010", permit_expires_on=today + timedelta(days=10))
@@ -212,12 +213,11 @@ def test_due_page_shows_deadlines_within_the_default_window_of_14_days(signed_in
     page = client.get("/cases/due")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    assert "Tendayev" in html
-    assert "Twentyev" not in html
+    assert "Tendayev" in html and "Twentyev" in html
     assert "overdue" not in _row_of(html, "Tendayev")
 
-    wider = client.get("/cases/due?days=30").get_data(as_text=True)
-    assert "Tendayev" in wider and "Twentyev" in wider
+    narrower = client.get("/cases/due?days=14").get_data(as_text=True)
+    assert "Tendayev" in narrower and "Twentyev" not in narrower
 
 
 def test_due_page_marks_an_overdue_deadline(signed_in, create_case):
@@ -263,24 +263,35 @@ def test_case_page_lists_its_deadlines(signed_in, create_case):
 
 
 def test_deadline_digest_counts_cases_per_user_without_names(app, make_user, create_case, runner):
-    """`deadlines digest`: one line per user with open cases, "<email>: <n> cases with deadlines in the
-    next <days> days"; counts only, never a person's name."""
+    """`deadlines digest`: one line per user with something due or missed, with the window it states
+    and plural forms that agree; counts only, never a person's name."""
     busy, calm, idle = make_user("volunteer"), make_user("volunteer"), make_user("volunteer")
     coordinator = make_user("coordinator")
     soon = {"date_of_birth": None, "permit_expires_on": date.today() + timedelta(days=3)}
     create_case(by=busy, surname_latin="Digestov", surname_cyrillic="Дайджестов", phone="+79160000030", **soon)
     create_case(by=busy, surname_latin="Digestova", surname_cyrillic="Дайджестова", phone="+79160000031", **soon)
-    create_case(by=calm, surname_latin="Spokoinov", surname_cyrillic="Спокойнов", phone="+79160000032", date_of_birth=None, permit_expires_on=date.today() + timedelta(days=40))
+    create_case(by=calm, surname_latin="Spokoinov", surname_cyrillic="Спокойнов", phone="+79160000032", date_of_birth=None, permit_expires_on=date.today() - timedelta(days=5))
+    create_case(by=idle, surname_latin="Pozdnov", phone="+79160000034", date_of_birth=None, permit_expires_on=date.today() + timedelta(days=40))
     _close(app, create_case(by=coordinator, assignee=busy, surname_latin="Zakrytov", phone="+79160000033", **soon))
 
     result = runner.invoke(args=["deadlines", "digest"])
     assert result.exit_code == 0, result.output
     lines = result.output.strip().splitlines()
-    assert f"{busy.email}: 2 cases with deadlines in the next 14 days" in lines
-    assert f"{calm.email}: 0 cases with deadlines in the next 14 days" in lines
-    assert not any(idle.email in line for line in lines), "a user without open cases got a line"
-    for marker in ("Digestov", "Дайджестов", "Spokoinov", "Спокойнов", "Zakrytov", "Sokolov", "Соколов", "+7916"):
+    assert f"{busy.email}: 2 cases with a deadline in the next 14 days; 0 cases with a deadline missed in the last 90 days" in lines
+    assert f"{calm.email}: 0 cases with a deadline in the next 14 days; 1 case with a deadline missed in the last 90 days" in lines
+    assert not any(idle.email in line for line in lines), "nothing due in the window and nothing missed: no line"
+    for marker in ("Digestov", "Дайджестов", "Spokoinov", "Спокойнов", "Zakrytov", "Pozdnov", "Sokolov", "Соколов", "+7916"):
         assert marker not in result.output
+
+
+def test_deadline_digest_speaks_each_users_language(app, make_user, create_case, runner):
+    reader = make_user("volunteer")
+    with app.app_context():
+        db.session.get(User, reader.id).locale = "ru"
+        db.session.commit()
+    create_case(by=reader, date_of_birth=None, permit_expires_on=date.today() + timedelta(days=3))
+    line = next(line for line in runner.invoke(args=["deadlines", "digest"]).output.splitlines() if reader.email in line)
+    assert "case" not in line and "1" in line, line
 
 
 # Bands: the only plaintext trace of the deadlines (S20) -----------------------------------------

@@ -1,16 +1,21 @@
 """Scheduled and bulk work on cases: ``deadlines digest|refresh``, ``retention run``, ``audit verify|head``
 and ``demo seed``. Long runs show a progress bar and commit in batches."""
 
+from datetime import date, timedelta
+
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from flask_babel import force_locale, ngettext
 from sqlalchemy import func, select
 
 from casework import audit
-from casework.cases.due import count_due_cases, refresh_all
+from casework.cases.deadlines import OVERDUE_DAYS
+from casework.cases.due import deadlines_between, refresh_all
 from casework.cases.retention import erase_expired, expired_people
 from casework.choices import OPEN_STATUSES
 from casework.extensions import db
+from casework.i18n import _
 from casework.models import Case, User
 from casework.permissions import can, visible_cases
 
@@ -22,16 +27,28 @@ audit_cli = AppGroup("audit", help="Check the audit trail's hash chain.")
 @deadlines_cli.command("digest")
 @click.option("--days", type=int, help="Window in days (default: CASEWORK_WARNING_DAYS).")
 def digest(days: int | None) -> None:
-    """Per user with open cases, how many have a deadline in the window: counts only, no names."""
+    """Per user with open cases: how many have a deadline in the next DAYS days, and how many have
+    missed one (up to OVERDUE_DAYS back), each in the user's own language. Counts only, no names."""
     days = days or current_app.config["CASEWORK_WARNING_DAYS"]
+    now = date.today()
     for user in db.session.scalars(select(User).where(User.active).order_by(User.email)):
         if not can(user, "cases.work"):
             continue
-        theirs = visible_cases(user).where(Case.status.in_(OPEN_STATUSES)).with_only_columns(Case.id)
-        if not db.session.scalar(select(func.count()).select_from(theirs.subquery())):
-            continue
-        count = count_due_cases(user, days)
-        click.echo(f"{user.email}: {count} cases with deadlines in the next {days} days")
+        theirs = visible_cases(user).where(Case.status.in_(OPEN_STATUSES))
+        upcoming = {item.case.id for item in deadlines_between(theirs, now, now + timedelta(days=days))}
+        missed = {item.case.id for item in deadlines_between(theirs, now - timedelta(days=OVERDUE_DAYS), now - timedelta(days=1))}
+        if upcoming or missed:
+            with force_locale(user.locale or "en"):
+                click.echo(digest_line(user.email, len(upcoming), len(missed), days))
+
+
+def digest_line(email: str, upcoming: int, missed: int, days: int) -> str:
+    return _(
+        "%(email)s: %(upcoming)s; %(missed)s",
+        email=email,
+        upcoming=ngettext("%(num)d case with a deadline in the next %(days)d days", "%(num)d cases with a deadline in the next %(days)d days", upcoming, days=days),
+        missed=ngettext("%(num)d case with a deadline missed in the last %(back)d days", "%(num)d cases with a deadline missed in the last %(back)d days", missed, back=OVERDUE_DAYS),
+    )
 
 
 @deadlines_cli.command("refresh")

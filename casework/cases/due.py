@@ -56,7 +56,7 @@ def _in_window(case: Case, first: date, last: date) -> list[DueItem]:
     return [DueItem(due, kind, case) for kind, due in case.deadlines if first <= due <= last]
 
 
-def _items(cases: Select, first: date, last: date) -> Iterator[DueItem]:
+def deadlines_between(cases: Select, first: date, last: date) -> Iterator[DueItem]:
     """The deadlines from `first` to `last` of the cases `cases` selects, read only where the band allows."""
     for case in db.session.scalars(cases.where(Case.deadline_band.in_(bands_to_read(last)))):
         yield from _in_window(case, first, last)
@@ -108,7 +108,7 @@ def due_items(user: User, days: int, page: int = 1) -> DuePage:
 def count_due_cases(user: User, days: int) -> int:
     """How many of the open cases `user` may see have a deadline in the window of `due_items`."""
     cases = visible_cases(user).where(Case.status.in_(OPEN_STATUSES))
-    return len({item.case.id for item in _items(cases, *_window(days))})
+    return len({item.case.id for item in deadlines_between(cases, *_window(days))})
 
 
 def cases_due_within(cases: Select, days: int) -> Select:
@@ -116,7 +116,7 @@ def cases_due_within(cases: Select, days: int) -> Select:
     "Deadline within" filter): the candidates' deadlines are decrypted, and the few that qualify
     are named in the query."""
     today = date.today()
-    ids = sorted({item.case.id for item in _items(cases, today, today + timedelta(days=days))})
+    ids = sorted({item.case.id for item in deadlines_between(cases, today, today + timedelta(days=days))})
     # Inlined rather than one parameter per id, which SQLite limits; the ids are the app's own UUIDs.
     return cases.where(Case.id.in_(bindparam("due_case_ids", ids, expanding=True, literal_execute=True)))
 

@@ -12,11 +12,12 @@ from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from casework import audit, bounds
-from casework.cases import consent, display, next_questions, operations, queues, read_budget
+from casework.cases import agenda, consent, display, next_questions, operations, queues, read_budget
 from casework.cases.case_record import case_record
 from casework.cases.due import due_items
 from casework.cases.exports import access_export
 from casework.cases.forms import (
+    SECTION_FIELDS,
     AssignForm,
     ConsentDecisionForm,
     DocumentForm,
@@ -28,6 +29,8 @@ from casework.cases.forms import (
     StatusForm,
     TagDecisionForm,
     consent_questions,
+    relevant_sections,
+    saved_values,
 )
 from casework.cases.intake import take_intake
 from casework.clock import today
@@ -121,11 +124,13 @@ def workload():
 
 @require("cases.work")
 def due():
-    days = operations.window_days(request.args.get("days", type=int)) or current_app.config["CASEWORK_WARNING_DAYS"]
-    rows = due_items(current_user, days, request.args.get("page", 1, type=int))
-    read_budget.spend(current_user, len(rows))
-    audit.record("deadlines_viewed", detail=str(len(rows)))
-    return render_template("cases/due.html", rows=rows, days=days, today=today())
+    """Each kind within its own horizon, unless the reader asks for one window for all."""
+    days = operations.window_days(request.args.get("days", type=int))
+    rows = due_items(current_user, days or agenda.longest_horizon(), request.args.get("page", 1, type=int))
+    entries = agenda.agenda(rows.items, today(), days)
+    read_budget.spend(current_user, len(entries.entries) + len(entries.folded))
+    audit.record("deadlines_viewed", detail=str(len(entries.entries)))
+    return render_template("cases/due.html", rows=rows, agenda=entries, days=days, today=today(), horizons=agenda.horizons())
 
 
 # Intake ------------------------------------------------------------------------------------
@@ -177,6 +182,7 @@ def _case_page(case: Case, **forms):
         consent=record.consent,
         consent_form=consent_form,
         questions=next_questions.questions(case, record.tags),
+        more_sections=relevant_sections(case),
         category_warning=category_conflict(case),
         notes=record.notes,
         documents=record.documents,
@@ -213,15 +219,24 @@ def view(case_id: str):
 
 @require("cases.work")
 def edit(case_id: str):
+    """The whole case, or one section of it (`?section=`) saved on its own: the other answers are
+    taken from what is stored, and all are checked together."""
     case = writable_case_or_404(case_id)
     person = case.person
+    section = request.args.get("section") if request.args.get("section") in SECTION_FIELDS else None
     if request.method == "GET":
         values = {name: getattr(person, name) for name in operations.PERSON_FIELDS}
         values |= {name: getattr(case, name) for name in operations.CASE_FIELDS}
-        form = EditForm(data={**values, "needs": case.need_codes, "version": case.version})
+        form = EditForm(data={**values, "needs": case.need_codes, "contact_kinds": case.contact_kinds, "version": case.version})
         read_case(case, "edit")
-        return render_template("cases/edit.html", form=form, case=case)
-    form = EditForm()
+        return render_template("cases/edit.html", form=form, case=case, section=section)
+    if section:
+        posted = saved_values(case)
+        for name in (*SECTION_FIELDS[section], "csrf_token", "version"):
+            posted.setlist(name, request.form.getlist(name))
+        form = EditForm(formdata=posted)
+    else:
+        form = EditForm()
     if form.validate_on_submit():
         try:
             operations.update_case(case, form.data, form.version.data, current_user)
@@ -231,7 +246,7 @@ def edit(case_id: str):
         else:
             flash(_("The case was saved."), "success")
             return redirect(url_for("cases.view", case_id=case.id))
-    return render_template("cases/edit.html", form=form, case=case), 409 if form.form_errors else 200
+    return render_template("cases/edit.html", form=form, case=case, section=section), 409 if form.form_errors else 200
 
 
 @require("cases.work")
