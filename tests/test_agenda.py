@@ -1,6 +1,7 @@
 """Deadlines that read right: a window that opens, a date to act before, a date to know; each kind
 within its own horizon; old missed dates folded into one line per case."""
 
+import re
 from datetime import date, timedelta
 from types import SimpleNamespace
 
@@ -82,3 +83,16 @@ def test_the_home_page_shows_the_volunteers_own_next_deadlines_and_counts(app, s
     assert "Your next deadlines" in page and "Sokolov" in page
     assert "Visa or permit expires" in page
     assert "<strong>1</strong> window open now" in page, "the extension window opened three months before the expiry"
+
+
+def test_workload_counts_open_due_this_week_and_overdue_with_links(app, signed_in, make_user, create_case):
+    client, coordinator = signed_in("coordinator")
+    volunteer = make_user("volunteer")
+    create_case(by=coordinator, assignee=volunteer, date_of_birth=None, permit_expires_on=date.today() + timedelta(days=3))
+    late = create_case(by=coordinator, assignee=volunteer, surname_latin="Orlov", phone="+79160000040", date_of_birth=None, permit_expires_on=date.today() - timedelta(days=4))
+    create_case(by=coordinator, assignee=volunteer, surname_latin="Belov", phone="+79160000041", date_of_birth=None, permit_expires_on=None)
+    page = client.get("/cases/workload").get_data(as_text=True)
+    row = page[page.index(volunteer.email):].split("</tr>")[0]
+    assert [int(number) for number in re.findall(r">(\d+)</a>", row)] == [3, 1, 1]
+    overdue = client.get(f"/cases/?assignee={volunteer.id}&overdue=1").get_data(as_text=True)
+    assert late in overdue and "Belov" not in overdue

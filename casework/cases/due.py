@@ -121,6 +121,13 @@ def cases_due_within(cases: Select, days: int) -> Select:
     return cases.where(Case.id.in_(bindparam("due_case_ids", ids, expanding=True, literal_execute=True)))
 
 
+def cases_overdue(cases: Select) -> Select:
+    """`cases` narrowed to those with a deadline missed in the last OVERDUE_DAYS days."""
+    today = date.today()
+    ids = sorted({item.case.id for item in deadlines_between(cases, today - timedelta(days=deadlines.OVERDUE_DAYS), today - timedelta(days=1))})
+    return cases.where(Case.id.in_(bindparam("overdue_case_ids", ids, expanding=True, literal_execute=True)))
+
+
 def case_deadlines(case: Case) -> list[DueItem]:
     """Every deadline of one case, earliest first (the case page)."""
     return [DueItem(due, kind, case) for kind, due in case.deadlines]

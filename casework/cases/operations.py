@@ -13,7 +13,7 @@ from casework.cases import consent, due
 from casework.choices import OPEN_STATUSES
 from casework.extensions import db
 from casework.i18n import _l
-from casework.models import Case, CaseTag, Consent, Document, Note, Partner, Person, Referral, Role, User
+from casework.models import Case, CaseTag, Consent, Document, Note, Partner, Person, Referral, User
 from casework.models.encrypted import ENCRYPTED_MODELS, encrypted_attributes
 from casework.models.user import utcnow
 from casework.people.documents import read_document, store_document, write_sealed
@@ -297,6 +297,7 @@ def list_filters(args, user: User) -> dict:
         "need": args.get("need", "") if args.get("need", "") in dict(choices.NEEDS) else "",
         "assignee": bounds.whole_number(args, "assignee") if can(user, "cases.see_all") else None,
         "window": window_days(args.get("window", type=int)),
+        "overdue": "1" if args.get("overdue") else "",
         "sort": "newest" if args.get("sort") == "newest" else "deadline",
         "proposal": args.get("proposal", ""),
         "rule": args.get("rule", ""),
@@ -326,16 +327,10 @@ def case_list(user: User, filters: dict):
         query = query.where(Case.id.in_(tags))
     if filters["window"]:
         query = due.cases_due_within(query, filters["window"])
+    if filters["overdue"]:
+        query = due.cases_overdue(query)
     if filters["sort"] == "newest":
         return query.order_by(Case.created_at.desc())
     # Most urgent band first, then by intake: the exact dates are encrypted (S20).
     return query.order_by(Case.deadline_band.is_(None), Case.deadline_band, Case.created_at)
 
-
-def workload() -> list[tuple[User, int]]:
-    open_cases = func.count(Case.id).filter(Case.status.in_(OPEN_STATUSES))
-    rows = db.session.execute(
-        select(User, open_cases).join(Role, User.role_id == Role.id).outerjoin(Case, Case.assignee_id == User.id)
-        .where(User.active, Role.name == "volunteer").group_by(User.id).order_by(open_cases.desc(), User.email)
-    ).all()  # fmt: skip
-    return [(user, count) for user, count in rows]

@@ -1,9 +1,12 @@
 """What coordinators work from: the queues of cases waiting for them, and whom they can assign."""
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
+from casework.cases.deadlines import OVERDUE_DAYS
+from casework.cases.due import deadlines_between
 from casework.choices import OPEN_STATUSES
 from casework.clock import utcnow
 from casework.extensions import db
@@ -47,6 +50,33 @@ def assignable_volunteers() -> list[User]:
         .group_by(User.id)
         .order_by(open_cases, User.email)
     ).all()
+
+
+@dataclass
+class Load:
+    volunteer: User
+    open: int
+    due_this_week: int
+    overdue: int
+
+
+def workload() -> list[Load]:
+    """Per active volunteer: open cases, and how many of them have a deadline this week or a missed
+    one (up to OVERDUE_DAYS back); the most loaded first. Only the volunteers' open cases near a
+    deadline are decrypted (their bands say which)."""
+    now = date.today()
+    open_cases = func.count(Case.id).filter(Case.status.in_(OPEN_STATUSES))
+    rows = db.session.execute(
+        select(User, open_cases).join(Role, User.role_id == Role.id).outerjoin(Case, Case.assignee_id == User.id)
+        .where(User.active, Role.name.in_(roles_with("cases.be_assigned"))).group_by(User.id).order_by(open_cases.desc(), User.email)
+    ).all()  # fmt: skip
+    loads = []
+    for volunteer, count in rows:
+        theirs = select(Case).where(Case.assignee_id == volunteer.id, Case.status.in_(OPEN_STATUSES))
+        soon = {item.case.id for item in deadlines_between(theirs, now, now + timedelta(days=7))}
+        missed = {item.case.id for item in deadlines_between(theirs, now - timedelta(days=OVERDUE_DAYS), now - timedelta(days=1))}
+        loads.append(Load(volunteer, count, len(soon), len(missed)))
+    return loads
 
 
 def active_partners() -> list[Partner]:

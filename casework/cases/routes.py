@@ -119,7 +119,7 @@ def new_this_week():
 
 @require("cases.triage")
 def workload():
-    return render_template("cases/workload.html", rows=operations.workload())
+    return render_template("cases/workload.html", rows=queues.workload())
 
 
 @require("cases.work")
