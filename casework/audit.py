@@ -88,7 +88,7 @@ def record(action: str, *, actor=None, target=None, case=None, person=None, deta
     return event
 
 
-@listens_for(Session, "before_commit")
+@listens_for(db.session, "before_commit")
 def _chain_pending_events(session: Session) -> None:
     """Give the transaction's events their places in the chain, just before they are committed."""
     events = session.info.pop(_PENDING, None)
@@ -104,7 +104,7 @@ def _chain_pending_events(session: Session) -> None:
     session.add_all(events)
 
 
-@listens_for(Session, "after_soft_rollback")
+@listens_for(db.session, "after_soft_rollback")
 def _forget_pending_events(session: Session, previous_transaction) -> None:
     """A transaction that is rolled back takes its events with it, as it takes its changes."""
     if not previous_transaction.nested:
