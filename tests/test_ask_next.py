@@ -8,7 +8,8 @@ from datetime import date
 from sqlalchemy import select
 
 from casework.extensions import db
-from casework.models import CaseTag
+from casework.models import Case, CaseTag
+from tests.conftest import csrf_from
 from tests.test_cases_workflow import page_text
 
 #: The issue's reservist: a sergeant in Kazakhstan with an electronic summons; his date of birth was not asked.
@@ -33,7 +34,7 @@ def test_the_case_page_asks_for_the_fact_that_would_settle_a_tag(app, signed_in,
         assert undecided, "without a date of birth some rule cannot decide"
         rules = {tag.rule_id for tag in undecided}
     ask = _ask_next(page_text(client.get(f"/cases/{case_id}")))
-    assert f'href="/cases/{case_id}/edit#date_of_birth">Date of birth</a>' in ask
+    assert f'href="/cases/{case_id}/edit?section=person#date_of_birth">Date of birth</a>' in ask
     assert any(rule in ask for rule in rules)
     assert "Rank group" not in ask and "Sex<" not in ask, "facts already answered are not asked again"
 
@@ -67,3 +68,26 @@ def test_every_fact_entered_is_shown(app, signed_in, create_case):
                          ("Contact from the military", "Electronic summons (state portal)"), ("Needs", "Legal advice"),
                          ("Estimated birth year, when only an approximate age is known", "1997 (estimated)"), ("Summons posted on", "Oct 1, 2026")):  # fmt: skip
         assert f"<dt>{label}</dt><dd>{value}" in facts, f"{label}: {value} not shown"
+
+
+def test_a_section_is_saved_on_its_own_and_keeps_every_other_answer(app, signed_in, create_case):
+    """The link from "What to ask next" opens one section; saving it changes that section only."""
+    client, volunteer = signed_in("volunteer")
+    case_id = create_case(by=volunteer, assignee=volunteer, **RESERVIST)
+    page = page_text(client.get(f"/cases/{case_id}/edit?section=person"))
+    assert 'name="date_of_birth"' in page and 'name="rank_group"' not in page and 'name="phone"' not in page
+    response = client.post(f"/cases/{case_id}/edit?section=person", data={"csrf_token": csrf_from(page), "version": re.search(r'name="version" type="hidden" value="(\d+)"', page).group(1), "date_of_birth": "1997-05-01", "sex": "M", "citizenship": "RU"})
+    assert response.status_code == 302, page_text(response)[:400]
+    with app.app_context():
+        case = db.session.get(Case, case_id)
+        assert case.person.date_of_birth == date(1997, 5, 1)
+        assert (case.rank_group, case.contact_kinds, case.location, case.person.phone, case.need_codes) == ("soldier", "summons_electronic", "kazakhstan", "+79161234567", ["legal_advice"])
+        assert case.narrative == "Received a mobilisation summons in October." and case.person.surname_cyrillic == "Соколов"
+
+
+def test_sections_are_offered_by_relevance(app, signed_in, create_case):
+    client, volunteer = signed_in("volunteer")
+    in_kazakhstan = page_text(client.get(f"/cases/{create_case(by=volunteer, assignee=volunteer, **RESERVIST)}"))
+    assert "section=military" in in_kazakhstan and "section=netherlands" not in in_kazakhstan
+    woman_in_nl = page_text(client.get(f"/cases/{create_case(by=volunteer, assignee=volunteer, sex='F', phone='+31612345678', contact_kinds='none')}"))
+    assert "section=netherlands" in woman_in_nl and "section=military" not in woman_in_nl and "section=summons" not in woman_in_nl

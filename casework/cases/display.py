@@ -6,7 +6,7 @@ from flask_babel import format_date, get_locale
 
 from casework import choices
 from casework.cases import consent, deadlines
-from casework.cases.forms import EditForm
+from casework.cases.forms import SECTIONS, EditForm
 from casework.cases.operations import CASE_FIELDS, PERSON_FIELDS
 from casework.i18n import _l
 from casework.proposals import PROPOSAL_LABELS
@@ -69,6 +69,7 @@ def case_vocabulary() -> dict:
         "DEADLINE_KINDS": deadlines.KINDS,
         "PROPOSALS": PROPOSAL_LABELS,
         "RULE_IDS": [rule.id for rule in engine.rules()],
+        "FORM_SECTIONS": SECTIONS,
     }
 
 
@@ -109,6 +110,11 @@ def facts_for_partner(case, may_contact: bool) -> list[tuple[str, str]]:
 NOT_AMONG_FACTS = frozenset({"surname_latin", "given_names_latin", "surname_cyrillic", "given_names_cyrillic", "narrative"})
 #: Fields that keep several codes separated by commas.
 CODE_LISTS = frozenset({"languages", "contact_kinds", "needs"})
+
+
+def section_of(name: str) -> str:
+    """The form section a field is asked in, for a link that opens just that section."""
+    return next(key for key, _title, fields, _folded in SECTIONS if name in fields)
 
 
 def field_label(name: str) -> str:

@@ -7,6 +7,7 @@ from babel import Locale
 from flask_babel import get_locale
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
+from werkzeug.datastructures import MultiDict
 from wtforms import (
     BooleanField,
     DateField,
@@ -290,3 +291,53 @@ class ConsentDecisionForm(FlaskForm):
     @property
     def partner_id(self) -> int | None:
         return int(self.question.data.split(":")[1]) if self.question.data.startswith("share:") else None
+
+
+#: The intake's and edit form's sections in order: (key, title, fields, folded). What a volunteer asks on
+#: the first call is open; the rest is folded until it holds an answer, and can be saved on its own.
+SECTIONS = [
+    ("name", _l("Name"), ("surname_latin", "given_names_latin", "surname_cyrillic", "given_names_cyrillic", "alias"), False),
+    ("reach", _l("How to reach the person"), ("phone", "email", "telegram", "signal", "no_contact_details"), False),
+    ("where", _l("Where the person is and their situation"), ("location", "military_situation"), False),
+    ("needs", _l("Needs"), ("needs",), False),
+    ("person", _l("More about the person"), ("date_of_birth", "birth_year_estimated", "approximate_age", "sex", "citizenship", "other_citizenship", "languages", "city", "present_country_since", "passport_number", "address"), True),
+    ("military", _l("Military details"), ("deserted_on", "rank_group", "reserve_category", "specialty_code", "specialty_class", "fitness_category", "profession_class", "deferral", "deferral_until"), True),
+    ("summons", _l("Summons"), ("contact_kinds", "summons_purpose", "summons_posted_on", "summons_appear_on", "exit_ban", "exit_ban_on"), True),
+    ("action", _l("What the person did"), ("action", "written_evidence"), True),
+    ("netherlands", _l("Status and dates in the Netherlands"), ("dutch_status", "visa_issuing_state", "visa_limited_validity", "entry_on", "days_used", "permit_expires_on", "degree_country", "degree_completed_on", "research_permit", "asylum_applied_on", "asylum_decided_on"), True),
+    ("story", _l("Story"), ("narrative",), True),
+]  # fmt: skip
+SECTION_FIELDS = {key: fields for key, _title, fields, _folded in SECTIONS}
+
+
+def relevant_sections(case) -> list[tuple[str, str]]:
+    """The folded sections worth offering after the first call, by what is known: military details
+    not for a woman, the summons not after "no contact from the military", Dutch status only for
+    someone in the Netherlands. (key, title) in the form's order."""
+    skip = set()
+    if case.person.sex == "F":
+        skip.add("military")
+    if case.contact_kinds == "none":
+        skip.add("summons")
+    if case.location not in (None, "netherlands"):
+        skip.add("netherlands")
+    return [(key, title) for key, title, _fields, folded in SECTIONS if folded and key not in skip]
+
+
+def saved_values(case) -> MultiDict:
+    """The case's answers as a browser would post them, for saving one section on its own: the rest
+    of the form keeps what is stored."""
+    values = MultiDict()
+    for _key, _title, fields, _folded in SECTIONS:
+        for name in fields:
+            owner = case if hasattr(type(case), name) else case.person
+            value = getattr(owner, name, None)
+            if value in (None, "", False):
+                continue
+            if name in ("needs", "contact_kinds", "languages"):
+                values.setlist(name, value.split(","))
+            elif value is True:
+                values[name] = "y"
+            else:
+                values[name] = value.isoformat() if isinstance(value, date) else str(value)
+    return values

@@ -76,3 +76,35 @@ def test_second_intake_same_person_referral_and_withdrawal(app, make_user, new_c
     expect(lead.get_by_text("Referral needs the person's consent to share with a partner.")).to_be_visible()
     assert_accessible(lead, "the case after the withdrawal")
     fits(lead, width, "the case page")
+
+
+def test_the_reservists_first_call_is_short(app, make_user, new_context, partner):
+    """The issue's reservist, logged from the keyboard: the Tab presses from the top of the intake to
+    "Save the case", and the fields open on arrival, are printed and bounded."""
+    volunteer = make_user("volunteer")
+    page = new_context(viewport={"width": 1280, "height": 900}).new_page()
+    sign_in(app, page, volunteer, "Welcome, Volunteer")
+    page.goto("/cases/new")
+    open_fields = page.locator("form.case-form :is(input, select, textarea):visible:not([type=hidden])").count()
+    tabs = 0
+    page.locator("h1").click()
+    while page.evaluate("document.activeElement.textContent") != "Save the case":
+        page.keyboard.press("Tab")
+        tabs += 1
+        assert tabs < 200, "the save button is not reachable by Tab"
+    print(f"intake: {open_fields} fields open on arrival, {tabs} Tab presses from the heading to 'Save the case'")
+    assert tabs <= 40
+
+    page.get_by_label("The person agrees that the foundation stores their data").check()
+    page.get_by_label("Surname (Cyrillic script)").fill("Ахметов")
+    page.get_by_label("Telegram handle").fill("@akhmetov_serg")
+    page.get_by_label("Where the person is now").select_option("kazakhstan")
+    page.get_by_label("Legal advice").check()
+    page.get_by_label("Military situation", exact=True).select_option("reservist")
+    page.locator("summary", has_text="Military details").click()
+    page.get_by_label("Rank group").select_option("soldier")
+    page.get_by_role("button", name="Save the case").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Ахметов")
+    expect(page.get_by_role("heading", name="What to ask next")).to_be_visible()
+    expect(page.locator("#ask-next").get_by_role("link", name="Date of birth")).to_be_visible()
+    assert_accessible(page, "the reservist's case")
