@@ -157,11 +157,12 @@ def test_every_scheduled_command_exists(app):
         ("audit", "verify"),
     }
     group = FlaskGroup(create_app=lambda: app)
-    context = click.Context(group, obj=ScriptInfo(create_app=lambda: app))
-    for unit, words in commands:
-        command = group.get_command(context, words[0])
-        assert command is not None, f"{unit}: no command {words[0]!r}"
-        assert command.get_command(context, words[1]) is not None, f"{unit}: no command {words[0]} {words[1]!r}"
+    # Looking a command up pushes an app context onto the click context; leaving it closes both.
+    with click.Context(group, obj=ScriptInfo(create_app=lambda: app)) as context:
+        for unit, words in commands:
+            command = group.get_command(context, words[0])
+            assert command is not None, f"{unit}: no command {words[0]!r}"
+            assert command.get_command(context, words[1]) is not None, f"{unit}: no command {words[0]} {words[1]!r}"
 
 
 def test_every_timer_starts_a_service_and_every_unit_runs_as_the_service_user():
