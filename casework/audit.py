@@ -19,11 +19,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.event import listens_for
 from sqlalchemy.orm import Session
 
+from casework.clock import utcnow
 from casework.crypto import chain_digest, same_digest
 from casework.extensions import db
 from casework.keyring import current_keys
 from casework.models import AuditEvent, AuditHead
-from casework.models.user import utcnow
 
 #: Where a database session keeps the events recorded in its transaction, in the order recorded.
 _PENDING = "casework.audit.pending"

@@ -31,10 +31,10 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
+from casework.clock import utcnow
 from casework.extensions import db
 from casework.key_checks import fingerprint, versions_in_use
 from casework.models import KeyCheck
-from casework.models.user import utcnow
 from casework.people.documents import names_per_document
 
 backup_cli = AppGroup("backup", help="Make backups of the database and documents, and prove they restore.")

@@ -10,6 +10,7 @@ import click
 from sqlalchemy import func, select
 
 from casework import audit
+from casework.clock import utcnow
 from casework.config import ConfigError
 from casework.crypto import check_value, new_key, unwrap_data_key, wrap_data_key
 from casework.extensions import db
@@ -18,7 +19,6 @@ from casework.key_commands import drain, highest_recorded, key_command, refuse, 
 from casework.keyring import RING_NAMES, Keyring, key_store, with_version, without_version
 from casework.models import BlindIndex, Document, KeyCheck, KeyRotation, Person, PersonKey
 from casework.models.encrypted import ENCRYPTED_MODELS, encrypted_attributes
-from casework.models.user import utcnow
 from casework.people.documents import read_document, write_sealed
 from casework.people.indexing import rebuild_indexes
 

@@ -8,9 +8,9 @@ from sqlalchemy import select
 
 from casework import audit
 from casework.cases.exports import EXPORT_FLAG, ExportRefused, access_export
+from casework.clock import utcnow
 from casework.extensions import db
 from casework.models import AuditEvent, Case, User
-from casework.models.user import utcnow
 from tests.conftest import csrf_from
 
 

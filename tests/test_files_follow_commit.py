@@ -9,11 +9,11 @@ import pytest
 from sqlalchemy import select
 
 from casework import create_app
+from casework.clock import utcnow
 from casework.crypto import DecryptionError
 from casework.extensions import db
 from casework.keyring import generate_keys, write_key_file
 from casework.models import Case, Document, Person, Role, User
-from casework.models.user import utcnow
 from casework.people.documents import file_path, read_document, store_document
 from casework.people.erasure import erase_person
 from tests.conftest import test_settings

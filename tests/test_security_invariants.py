@@ -11,10 +11,10 @@ from sqlalchemy import func, select, text
 
 from casework import audit, create_app
 from casework.cases import operations
+from casework.clock import utcnow
 from casework.crypto import DecryptionError, blind_index
 from casework.extensions import db
 from casework.models import AuditEvent, AuditHead, Case, Note, Partner, Person, PersonKey, User
-from casework.models.user import utcnow
 from casework.permissions import PUBLIC, require
 from casework.stats import ledger
 from casework.stats import operations as stats_operations

@@ -8,9 +8,9 @@ import sqlalchemy as sa
 from sqlalchemy import event, func, select, update
 
 from casework import create_app
+from casework.clock import utcnow
 from casework.extensions import db
 from casework.models.session import SessionRecord
-from casework.models.user import utcnow
 from tests.conftest import sign_in
 from tests.conftest import test_settings as settings_for
 

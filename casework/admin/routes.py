@@ -1,11 +1,10 @@
-from datetime import date
 
 from flask import flash, redirect, render_template, url_for
 from flask_babel import format_date
 from flask_login import current_user
 from sqlalchemy import select
 
-from casework import jobs
+from casework import clock, jobs
 from casework.admin import operations
 from casework.admin.forms import BaselineForm, InviteForm, PartnerForm, RoleForm
 from casework.extensions import db
@@ -149,7 +148,7 @@ def baselines():
     uploaded = {row.version: row for row in db.session.scalars(select(PolicyBaseline))}
     return render_template(
         "admin/baselines.html", form=form, action_form=ActionForm(), history=list(reversed(tagging.baselines())),
-        uploaded=uploaded, in_force=tagging.baseline_on(date.today()).version,
+        uploaded=uploaded, in_force=tagging.baseline_on(clock.today()).version,
     )  # fmt: skip
 
 

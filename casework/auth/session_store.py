@@ -17,10 +17,10 @@ from flask_session.base import ServerSideSession, ServerSideSessionInterface
 from flask_session.defaults import Defaults
 from sqlalchemy import delete, select
 
+from casework.clock import utcnow
 from casework.extensions import db
 from casework.extensions import sessions as redis_sessions
 from casework.models import SessionRecord
-from casework.models.user import utcnow
 
 #: How stale a stored idle deadline may get before a request moves it. An idle session therefore
 #: ends between this long before the configured idle time and that time, never after it.

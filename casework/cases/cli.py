@@ -1,7 +1,7 @@
 """Scheduled and bulk work on cases: ``deadlines digest|refresh``, ``retention run``, ``audit verify|head``
 and ``demo seed``. Long runs show a progress bar and commit in batches."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import click
 from flask import current_app
@@ -9,7 +9,7 @@ from flask.cli import AppGroup
 from flask_babel import force_locale, ngettext
 from sqlalchemy import func, select
 
-from casework import audit
+from casework import audit, clock
 from casework.cases.deadlines import OVERDUE_DAYS
 from casework.cases.due import deadlines_between, refresh_all
 from casework.cases.retention import erase_expired, expired_people
@@ -30,7 +30,7 @@ def digest(days: int | None) -> None:
     """Per user with open cases: how many have a deadline in the next DAYS days, and how many have
     missed one (up to OVERDUE_DAYS back), each in the user's own language. Counts only, no names."""
     days = days or current_app.config["CASEWORK_WARNING_DAYS"]
-    now = date.today()
+    now = clock.today()
     for user in db.session.scalars(select(User).where(User.active).order_by(User.email)):
         if not can(user, "cases.work"):
             continue

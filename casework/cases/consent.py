@@ -18,10 +18,10 @@ from sqlalchemy.orm import selectinload
 
 from casework import audit
 from casework.clock import today as local_today
+from casework.clock import utcnow
 from casework.extensions import db
 from casework.i18n import _l
 from casework.models import Case, Consent, Partner, Person, User
-from casework.models.user import utcnow
 
 STORE, CONTACT, SHARE = "store", "contact", "share"
 

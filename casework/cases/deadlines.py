@@ -12,6 +12,7 @@ from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 
+from casework import clock
 from casework.choices import PERMIT_STATUSES
 from casework.i18n import _l
 from casework.rules import limits
@@ -42,7 +43,7 @@ def compute(case, date_of_birth: date | None, sex: str | None) -> list[tuple[str
     if case.summons_appear_on:
         found.append(("sanctions", case.summons_appear_on + timedelta(days=20)))
     if date_of_birth:
-        found.extend(limits.age_deadlines(date_of_birth, sex, case.rank_group, date.today()))
+        found.extend(limits.age_deadlines(date_of_birth, sex, case.rank_group, clock.today()))
     return sorted(found, key=lambda item: item[1])
 
 

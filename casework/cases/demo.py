@@ -2,11 +2,11 @@
 plausible dates and situations, all marked DEMO. Never real people."""
 
 import random
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from faker import Faker
 
-from casework import audit, choices
+from casework import audit, choices, clock
 from casework.cases import operations
 from casework.extensions import db
 from casework.models import Case, Consent, Person, User
@@ -42,7 +42,7 @@ def seed_case(fake: Faker, rng: random.Random, actor: User, assignees: list[User
     sex = "M" if rng.random() < 0.85 else "F"
     surname = fake.last_name_male() if sex == "M" else fake.last_name_female()
     given = fake.first_name_male() if sex == "M" else fake.first_name_female()
-    today = date.today()
+    today = clock.today()
     born = today - timedelta(days=rng.randint(18 * 365, 55 * 365))
     location, status, military, contacts, action = rng.choice(SITUATIONS)
     person = Person(

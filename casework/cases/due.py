@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, bindparam, select, update
 
+from casework import clock
 from casework.cases import deadlines
 from casework.choices import OPEN_STATUSES
 from casework.crypto import blind_index
@@ -83,7 +84,7 @@ class DuePage:
 
 
 def _window(days: int) -> tuple[date, date]:
-    today = date.today()
+    today = clock.today()
     return today - timedelta(days=deadlines.OVERDUE_DAYS), today + timedelta(days=days)
 
 
@@ -115,7 +116,7 @@ def cases_due_within(cases: Select, days: int) -> Select:
     """`cases` narrowed to those with a deadline from today to `days` days ahead (the case list's
     "Deadline within" filter): the candidates' deadlines are decrypted, and the few that qualify
     are named in the query."""
-    today = date.today()
+    today = clock.today()
     ids = sorted({item.case.id for item in deadlines_between(cases, today, today + timedelta(days=days))})
     # Inlined rather than one parameter per id, which SQLite limits; the ids are the app's own UUIDs.
     return cases.where(Case.id.in_(bindparam("due_case_ids", ids, expanding=True, literal_execute=True)))
@@ -123,7 +124,7 @@ def cases_due_within(cases: Select, days: int) -> Select:
 
 def cases_overdue(cases: Select) -> Select:
     """`cases` narrowed to those with a deadline missed in the last OVERDUE_DAYS days."""
-    today = date.today()
+    today = clock.today()
     ids = sorted({item.case.id for item in deadlines_between(cases, today - timedelta(days=deadlines.OVERDUE_DAYS), today - timedelta(days=1))})
     return cases.where(Case.id.in_(bindparam("overdue_case_ids", ids, expanding=True, literal_execute=True)))
 
@@ -149,7 +150,7 @@ def band_offsets(case_id: str) -> tuple[int, int]:
 def refresh_case(case: Case) -> None:
     """Recompute the case's deadlines from its facts when it is saved: the encrypted list, and the
     band as of today."""
-    today = date.today()
+    today = clock.today()
     found = computed(case)
     case.deadlines = found
     case.deadline_band, case.deadline_band_on = deadlines.band(found, today, band_offsets(case.id)), today
@@ -160,7 +161,7 @@ def refresh_all(batch: int = 500) -> Iterator[int]:
     batch and yielding its size. Idempotent. Only a changed list is rewritten (a new version of the
     case); the band is set without touching the case's version or `updated_at`, so that moving it on
     a day never makes an open edit form stale."""
-    today = date.today()
+    today = clock.today()
     ids = db.session.scalars(select(Case.id).order_by(Case.id)).all()
     table = Case.__table__
     # Only if the case is still the version read: a case saved meanwhile has its band from that save.

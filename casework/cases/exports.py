@@ -19,11 +19,11 @@ from sqlalchemy import func, select
 from werkzeug.exceptions import TooManyRequests
 
 from casework import audit
+from casework.clock import utcnow
 from casework.extensions import db
 from casework.i18n import _l
 from casework.models import AuditEvent, Case, Consent, Document, Note, Person, Referral
 from casework.models.encrypted import encrypted_attributes
-from casework.models.user import utcnow
 from casework.people.documents import read_document
 from casework.web import keep_refusal
 

@@ -24,7 +24,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from casework import bounds, choices
+from casework import bounds, choices, clock
 from casework.cases import cross_checks
 from casework.clock import today
 from casework.i18n import _l
@@ -67,7 +67,7 @@ def optional_date(label):
 
 
 def not_in_future(form, field):
-    if field.data and field.data > date.today():
+    if field.data and field.data > clock.today():
         raise ValidationError(_l("This date cannot be in the future."))
 
 
@@ -262,7 +262,7 @@ class TagDecisionForm(FlaskForm):
 
 
 def not_in_past(form, field):
-    if field.data and field.data < date.today():
+    if field.data and field.data < clock.today():
         raise ValidationError(_l("This date cannot be in the past."))
 
 

@@ -8,14 +8,14 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from casework import audit, bounds, choices
+from casework import audit, bounds, choices, clock
 from casework.cases import consent, due
 from casework.choices import OPEN_STATUSES
+from casework.clock import utcnow
 from casework.extensions import db
 from casework.i18n import _l
 from casework.models import Case, CaseTag, Consent, Document, Note, Partner, Person, Referral, User
 from casework.models.encrypted import ENCRYPTED_MODELS, encrypted_attributes
-from casework.models.user import utcnow
 from casework.people.documents import read_document, store_document, write_sealed
 from casework.people.erasure import erase_person
 from casework.people.search import find_by_surname, find_people
@@ -192,7 +192,7 @@ def search_cases(reader: User, field: str, value: str, given_names: str | None =
     """Cases of the people an exact search finds, among the cases `reader` may see, and whether there
     were more than SEARCH_LIMIT (then the search should be narrowed). A surname alone is allowed."""
     if field == "name" and not (given_names or birth_year):
-        this_year = date.today().year
+        this_year = clock.today().year
         matches = find_by_surname(value, range(this_year - OLDEST, this_year - YOUNGEST + 1))
     else:
         criteria = {"surname": value, "given_names": given_names, "birth_year": birth_year} if field == "name" else {field: value}
@@ -221,7 +221,7 @@ def refer(case: Case, partner: Partner, purpose: str, actor: User) -> Referral:
         raise CaseRefused(_l("The person has not agreed to share their case with this partner."))
     if not partner.active:
         raise CaseRefused(_l("This partner is no longer active."))
-    referral = Referral(case=case, partner=partner, purpose=purpose, referred_by_id=actor.id, referred_on=date.today())
+    referral = Referral(case=case, partner=partner, purpose=purpose, referred_by_id=actor.id, referred_on=clock.today())
     db.session.add(referral)
     if case.status in OPEN_STATUSES:
         case.status = "referred"

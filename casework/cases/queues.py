@@ -1,10 +1,11 @@
 """What coordinators work from: the queues of cases waiting for them, and whom they can assign."""
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from casework import clock
 from casework.cases.deadlines import OVERDUE_DAYS
 from casework.cases.due import deadlines_between
 from casework.choices import OPEN_STATUSES
@@ -64,7 +65,7 @@ def workload() -> list[Load]:
     """Per active volunteer: open cases, and how many of them have a deadline this week or a missed
     one (up to OVERDUE_DAYS back); the most loaded first. Only the volunteers' open cases near a
     deadline are decrypted (their bands say which)."""
-    now = date.today()
+    now = clock.today()
     open_cases = func.count(Case.id).filter(Case.status.in_(OPEN_STATUSES))
     rows = db.session.execute(
         select(User, open_cases).join(Role, User.role_id == Role.id).outerjoin(Case, Case.assignee_id == User.id)

@@ -11,10 +11,12 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, Column, ForeignKey, Index, Integer, String, Table, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from casework import clock
+from casework.clock import utcnow
 from casework.extensions import db
 from casework.models.encrypted import Encrypted, OwnedRecord, new_id
 from casework.models.person import Person
-from casework.models.user import User, utcnow
+from casework.models.user import User
 
 
 class Partner(db.Model):
@@ -165,7 +167,7 @@ class Case(OwnedRecord, db.Model):
     @property
     def next_deadline_on(self) -> date | None:
         """The earliest deadline from today on, read from the encrypted list."""
-        today = date.today()
+        today = clock.today()
         return next((due for _kind, due in self.deadlines if due >= today), None)
 
 

@@ -6,10 +6,10 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from casework.clock import utcnow
 from casework.extensions import db
 from casework.models.encrypted import Encrypted, OwnedRecord, new_id
 from casework.models.person import Person
-from casework.models.user import utcnow
 
 CONTENT_TYPES = ("application/pdf", "image/jpeg", "image/png")
 

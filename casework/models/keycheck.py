@@ -11,8 +11,8 @@ from datetime import datetime
 from sqlalchemy import LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from casework.clock import utcnow
 from casework.extensions import db
-from casework.models.user import utcnow
 
 
 class KeyCheck(db.Model):

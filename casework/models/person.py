@@ -9,11 +9,11 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, Index, LargeBinary, String, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from casework.clock import utcnow
 from casework.crypto import DecryptionError, new_key, unwrap_data_key, wrap_data_key
 from casework.extensions import db
 from casework.keyring import current_keys
 from casework.models.encrypted import Encrypted, EncryptedRecord, new_id
-from casework.models.user import utcnow
 
 SEXES = ("M", "F", "X")
 CITIZENSHIPS = ("RU", "RU+other", "former", "stateless", "unknown")

@@ -5,8 +5,8 @@ from datetime import date, datetime
 from sqlalchemy import Float, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from casework.clock import utcnow
 from casework.extensions import db
-from casework.models.user import utcnow
 
 
 class Release(db.Model):

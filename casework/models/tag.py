@@ -7,10 +7,10 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from casework.clock import utcnow
 from casework.extensions import db
 from casework.models.case import Case, _CaseRecord
 from casework.models.encrypted import Encrypted
-from casework.models.user import utcnow
 
 DECISIONS = ("confirmed", "rejected", "added")
 

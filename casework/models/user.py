@@ -1,19 +1,17 @@
 """Staff accounts: who may sign in, with which single role, and their second factor."""
 
-from datetime import datetime, timezone
+from datetime import datetime
 
 from flask_security import RoleMixin, UserMixin
 from sqlalchemy import BigInteger, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from casework.clock import utcnow
 from casework.extensions import db
 
 #: The four roles of domain.md. Every account has exactly one; they are created by the first migration.
 ROLE_NAMES = ("volunteer", "coordinator", "advocate", "admin")
 
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 class Role(db.Model, RoleMixin):

@@ -2,10 +2,10 @@
 
 from sqlalchemy import select
 
+from casework.clock import utcnow
 from casework.extensions import db
 from casework.models import Case, Document, Person
 from casework.models.encrypted import ENCRYPTED_MODELS, encrypted_attributes
-from casework.models.user import utcnow
 from casework.people.documents import delete_after_commit
 from casework.people.indexing import replace_indexes
 

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 
+from casework import clock
 from casework.choices import DESERTED_FROM, SUMMONS_KINDS, THIRD_COUNTRIES
 from casework.i18n import _
 from casework.rules import limits
@@ -347,7 +348,7 @@ def category_conflict(case, on: date | None = None) -> str | None:
     from age, sex and rank (a likely data error), else None. For the case page."""
     if case.reserve_category not in ("1", "2", "3") or case.person.erased:
         return None
-    on = on or date.today()
+    on = on or clock.today()
     situation = Situation.of(case)
     derived = _agreed([derived_category(possible, on) for possible in possible_situations(situation)])
     if derived is UNKNOWN or derived == case.reserve_category:

@@ -6,12 +6,12 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from casework import audit
+from casework import audit, clock
 from casework.batches import chunks, run_in_batches
 from casework.choices import OPEN_STATUSES
+from casework.clock import utcnow
 from casework.extensions import db
 from casework.models import Case, CaseTag, PolicyBaseline
-from casework.models.user import utcnow
 from casework.rules import engine
 from casework.rules.facts import Situation, derive
 
@@ -59,7 +59,7 @@ def tag_case(case: Case, on: date | None = None, baseline: engine.Baseline | Non
     """
     if case.person.erased:
         return Change()
-    on = on or date.today()
+    on = on or clock.today()
     baseline = baseline or baseline_on(on)
     situation = Situation.of(case)
     findings = {finding.rule.id: finding for finding in engine.evaluate(situation, on)}
@@ -96,7 +96,7 @@ def decide(case: Case, rule_id: str, decision: str, reason: str, actor) -> CaseT
     tag = db.session.scalar(select(CaseTag).where(CaseTag.case_id == case.id, CaseTag.rule_id == rule_id))
     if tag is None:
         rule = engine.rules_by_id()[rule_id]
-        today = date.today()
+        today = clock.today()
         baseline = baseline_on(today)
         known = None if case.person.erased else derive(Situation.of(case), today)
         coverage, since = baseline.covers(rule_id, today, known)
@@ -114,7 +114,7 @@ def reevaluate_open_cases(
 ) -> tuple[int, Change, engine.Baseline]:
     """Re-tag every open case on `on` (today), a batch per transaction; a progress bar when `label`
     is given, `progress(done)` after each batch otherwise."""
-    on = on or date.today()
+    on = on or clock.today()
     baseline = baseline_on(on)
     ids = db.session.scalars(select(Case.id).where(Case.status.in_(OPEN_STATUSES)).order_by(Case.id)).all()
     total = Change()

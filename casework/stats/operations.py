@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import Conflict
 
-from casework import audit
+from casework import audit, clock
 from casework.extensions import db
 from casework.i18n import _l
 from casework.models import Release
@@ -40,7 +40,7 @@ class ReleaseRefused(Exception):
 
 def closed_periods(today: date | None = None, back: int = 12) -> list[str]:
     """The last `back` quarters that have ended, newest first."""
-    today = today or date.today()
+    today = today or clock.today()
     year, quarter = today.year, (today.month - 1) // 3 + 1
     periods = []
     for _ in range(back):
@@ -68,7 +68,7 @@ def request_release(period: str, actor) -> Release:
         _start, end = period_bounds(period)
     except ValueError:
         raise ReleaseRefused(_l("A period is written like 2026Q3.")) from None
-    if end > date.today():
+    if end > clock.today():
         raise ReleaseRefused(_l("Only a period that has ended can be released."))
     if db.session.scalar(select(Release).where(Release.period == period)) is not None:
         raise ReleaseRefused(_l("This period has been requested or released already; a period is never recomputed."))
@@ -132,7 +132,7 @@ def publish(release: Release, actor) -> Release:
             "cells": [{"category": category, "value": privacy.display(value)} for category, value in zip(table.categories, reconciled, strict=True)],
             "total": privacy.display(total),
         })  # fmt: skip
-    release.released_on = date.today()
+    release.released_on = clock.today()
     release.content = json.dumps(
         {
             "period": release.period,
