@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from casework import clock
 from casework.cases import operations
 from casework.extensions import db
 from casework.models import Case, Partner, User
@@ -25,7 +26,7 @@ INTAKE = {
     "military_situation": "reservist",
     "rank_group": "soldier",
     "dutch_status": "schengen_visa",
-    "permit_expires_on": date.today() + timedelta(days=10),
+    "permit_expires_on": clock.today() + timedelta(days=10),
     "needs": ["legal_advice", "stay_extension"],
     "narrative": "Received a mobilisation summons in October.",
 }

@@ -95,9 +95,8 @@ def test_security_headers_on_every_get_route(app, signed_in, make_user, who):
 
 def test_hsts_in_production(settings):
     from casework import create_app
-    from tests.test_production_config import production_settings
-
     from casework.extensions import db
+    from tests.test_production_config import production_settings
 
     app = create_app(production_settings(settings))
     with app.app_context():

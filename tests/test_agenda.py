@@ -5,6 +5,7 @@ import re
 from datetime import date, timedelta
 from types import SimpleNamespace
 
+from casework import clock
 from casework.cases import agenda
 from casework.cases.due import DueItem
 
@@ -78,7 +79,7 @@ def test_horizons_are_configurable(app):
 
 def test_the_home_page_shows_the_volunteers_own_next_deadlines_and_counts(app, signed_in, create_case):
     client, volunteer = signed_in("volunteer")
-    create_case(by=volunteer, dutch_status="student", permit_expires_on=date.today() + timedelta(weeks=6))
+    create_case(by=volunteer, dutch_status="student", permit_expires_on=clock.today() + timedelta(weeks=6))
     page = client.get("/").get_data(as_text=True)
     assert "Your next deadlines" in page and "Sokolov" in page
     assert "Visa or permit expires" in page
@@ -88,8 +89,8 @@ def test_the_home_page_shows_the_volunteers_own_next_deadlines_and_counts(app, s
 def test_workload_counts_open_due_this_week_and_overdue_with_links(app, signed_in, make_user, create_case):
     client, coordinator = signed_in("coordinator")
     volunteer = make_user("volunteer")
-    create_case(by=coordinator, assignee=volunteer, date_of_birth=None, permit_expires_on=date.today() + timedelta(days=3))
-    late = create_case(by=coordinator, assignee=volunteer, surname_latin="Orlov", phone="+79160000040", date_of_birth=None, permit_expires_on=date.today() - timedelta(days=4))
+    create_case(by=coordinator, assignee=volunteer, date_of_birth=None, permit_expires_on=clock.today() + timedelta(days=3))
+    late = create_case(by=coordinator, assignee=volunteer, surname_latin="Orlov", phone="+79160000040", date_of_birth=None, permit_expires_on=clock.today() - timedelta(days=4))
     create_case(by=coordinator, assignee=volunteer, surname_latin="Belov", phone="+79160000041", date_of_birth=None, permit_expires_on=None)
     page = client.get("/cases/workload").get_data(as_text=True)
     row = page[page.index(volunteer.email):].split("</tr>")[0]

@@ -5,11 +5,11 @@ import logging
 import pytest
 
 from casework import create_app
-from casework.permissions import SIGNED_IN, require
 from casework.config import DEVELOPMENT_SECRET_KEY, ConfigError
 from casework.extensions import db
 from casework.keyring import generate_keys, write_key_file
 from casework.models import Partner
+from casework.permissions import SIGNED_IN, require
 from tests.conftest import csrf_from
 from tests.test_production_config import production_settings
 

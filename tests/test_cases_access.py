@@ -16,13 +16,13 @@ import re
 import threading
 import time
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import func, select, text
 
-from casework import audit
+from casework import audit, clock
 from casework.cases import operations
 from casework.cases import routes as case_routes
 from casework.extensions import db
@@ -603,7 +603,7 @@ def test_referral_with_consent_is_stored_with_purpose_date_and_referrer(app, sig
         referral = db.session.scalar(select(Referral))
         assert (referral.case_id, referral.partner_id, referral.purpose) == (case_id, partner, "Asylum lawyer")
         assert referral.referred_by_id == coordinator.id
-        assert referral.referred_on == date.today()
+        assert referral.referred_on == clock.today()
         assert db.session.get(Case, case_id).status == "referred"
     page = client.get(f"/cases/{case_id}").get_data(as_text=True)
     assert "Refugee Law Clinic" in page and "Asylum lawyer" in page and coordinator.email in page

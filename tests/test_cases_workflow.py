@@ -12,7 +12,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from casework import jobs
+from casework import clock, jobs
 from casework.extensions import db
 from casework.models import AuditEvent, Case, Document, Note, Person, PersonKey
 from tests.conftest import csrf_from
@@ -110,7 +110,7 @@ def test_intake_without_consent_in_russian(app, signed_in):
 
 INVALID = {
     "bad phone": ({"phone": "call me maybe"}, "This does not look like a phone number.", 'value="call me maybe"'),
-    "future birth": ({"date_of_birth": date.today() + timedelta(days=1)}, "This date cannot be in the future.", f'value="{date.today() + timedelta(days=1)}"'),
+    "future birth": ({"date_of_birth": clock.today() + timedelta(days=1)}, "This date cannot be in the future.", f'value="{clock.today() + timedelta(days=1)}"'),
     "200 days used": ({"days_used": 200}, "between 0 and 90", 'value="200"'),
 }
 
@@ -332,7 +332,7 @@ def test_edit_recomputes_deadlines(app, signed_in, create_case):
     client, volunteer = signed_in("volunteer")
     case_id = create_case(by=volunteer)
     form = edit_form(client.get(f"/cases/{case_id}/edit").get_data(as_text=True))
-    expiry = date.today() + timedelta(days=200)
+    expiry = clock.today() + timedelta(days=200)
     assert client.post(f"/cases/{case_id}/edit", data={**form, "dutch_status": "student", "permit_expires_on": expiry.isoformat()}).status_code == 302
     with app.app_context():
         kinds = dict(db.session.get(Case, case_id).deadlines)

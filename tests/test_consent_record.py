@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
-from casework import jobs
+from casework import clock, jobs
 from casework.cases import consent
 from casework.extensions import db
 from casework.models import Case, Consent, Partner, Person, Referral, User
@@ -93,10 +93,10 @@ def test_nothing_is_in_force_without_consent_to_store(app, make_user, create_cas
 
 def test_an_answer_about_to_end_is_listed_ahead_of_time(app, make_user, create_case, partner):
     coordinator = make_user("coordinator")
-    case_id = create_case(by=coordinator, consent_partners=[partner], consent_expires_on=date.today() + timedelta(days=100))
+    case_id = create_case(by=coordinator, consent_partners=[partner], consent_expires_on=clock.today() + timedelta(days=100))
     with app.app_context():
         case, actor = db.session.get(Case, case_id), db.session.get(User, coordinator.id)
-        consent.decide(case, "contact", True, "phone", actor, expires_on=date.today() + timedelta(days=5))
+        consent.decide(case, "contact", True, "phone", actor, expires_on=clock.today() + timedelta(days=5))
         soon = consent.standing(case.person).expiring(14)
         assert [answer.scope for answer in soon] == ["contact"]
 
@@ -111,7 +111,7 @@ def test_consent_to_share_given_on_the_case_page_opens_the_referral_and_its_with
     assert "May be shared with: nobody" in page and 'action="/cases/' + case_id + '/referrals"' not in page
     assert refer(client, case_id, partner).status_code == 400
 
-    assert decide(client, case_id, f"share:{partner}", method="email", expires_on=date.today() + timedelta(days=365)).status_code == 302
+    assert decide(client, case_id, f"share:{partner}", method="email", expires_on=clock.today() + timedelta(days=365)).status_code == 302
     page = page_text(client.get(f"/cases/{case_id}"))
     assert "May be shared with: Refugee Law Clinic." in page
     assert "Sharing the case with Refugee Law Clinic" in page and "In writing, by e-mail" in page and coordinator.email in page
@@ -135,7 +135,7 @@ def test_contact_can_be_withdrawn_alone_and_renewed(app, signed_in, create_case)
     with app.app_context():
         standing = consent.standing(db.session.get(Case, case_id).person)
         assert standing.stored and not standing.may_contact
-    assert decide(client, case_id, "store", expires_on=date.today() + timedelta(days=3)).status_code == 302
+    assert decide(client, case_id, "store", expires_on=clock.today() + timedelta(days=3)).status_code == 302
     page = page_text(client.get(f"/cases/{case_id}"))
     assert "Storing the person's data: the consent ends on" in page, "the renewal's end is announced ahead of time"
 
@@ -143,7 +143,7 @@ def test_contact_can_be_withdrawn_alone_and_renewed(app, signed_in, create_case)
 def test_a_refused_consent_decision_is_explained_and_keeps_the_case(app, signed_in, create_case):
     client, coordinator = signed_in("coordinator")
     case_id = create_case(by=coordinator)
-    response = decide(client, case_id, "contact", expires_on=date.today() - timedelta(days=1))
+    response = decide(client, case_id, "contact", expires_on=clock.today() - timedelta(days=1))
     assert response.status_code == 400
     page = page_text(response)
     assert "This date cannot be in the past." in page and "Sokolov" in page

@@ -8,6 +8,7 @@ import pytest
 from flask_babel.speaklater import LazyString
 from sqlalchemy import func, select
 
+from casework import clock
 from casework.cases import cross_checks
 from casework.extensions import db
 from casework.models import Case
@@ -124,7 +125,7 @@ def test_an_approximate_age_is_saved_as_an_estimated_birth_year(app, signed_in):
     response = intake(client, date_of_birth=None, approximate_age=29)
     assert response.status_code == 302, page_text(response)[:300]
     facts = re.search(r'<dl class="facts">(.*?)</dl>', page_text(client.get(response.headers["Location"])), re.S).group(1)
-    assert f"{date.today().year - 29} (estimated)" in facts
+    assert f"{clock.today().year - 29} (estimated)" in facts
 
 
 def test_an_approximate_age_goes_alone(app, signed_in):
@@ -136,7 +137,7 @@ def test_an_approximate_age_goes_alone(app, signed_in):
 
 def test_since_when_in_the_present_country_is_kept_and_checked(app, signed_in):
     client, _volunteer = signed_in("volunteer")
-    assert "cannot be in the future" in page_text(intake(client, present_country_since=date.today() + timedelta(days=2)))
+    assert "cannot be in the future" in page_text(intake(client, present_country_since=clock.today() + timedelta(days=2)))
     response = intake(client, present_country_since=date(2022, 9, 25))
     facts = re.search(r'<dl class="facts">(.*?)</dl>', page_text(client.get(response.headers["Location"])), re.S).group(1)
     assert "<dt>In this country since</dt><dd>Sep 25, 2022</dd>" in facts

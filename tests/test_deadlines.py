@@ -9,6 +9,7 @@ from unittest.mock import patch
 import pytest
 from sqlalchemy import func, select, update
 
+from casework import clock
 from casework.cases import operations
 from casework.cases.deadlines import BAND_LIMITS, EDGE_JITTER_DAYS, OVERDUE_DAYS, band, compute
 from casework.cases.due import band_offsets
@@ -206,7 +207,7 @@ def test_due_page_shows_each_kind_within_its_horizon_or_one_chosen_window(signed
     """Permits and visas are listed 90 days ahead, so both expiries show; a chosen window of 14 days
     applies to every kind and leaves out the one in 20 days."""
     client, volunteer = signed_in("volunteer")
-    today = date.today()
+    today = clock.today()
     create_case(by=volunteer, surname_latin="Tendayev", surname_cyrillic="Тендаев", date_of_birth=None, phone="+79160000010", permit_expires_on=today + timedelta(days=10))
     create_case(by=volunteer, surname_latin="Twentyev", surname_cyrillic="Твентиев", date_of_birth=None, phone="+79160000020", permit_expires_on=today + timedelta(days=20))
 
@@ -222,7 +223,7 @@ def test_due_page_shows_each_kind_within_its_horizon_or_one_chosen_window(signed
 
 def test_due_page_marks_an_overdue_deadline(signed_in, create_case):
     client, volunteer = signed_in("volunteer")
-    create_case(by=volunteer, surname_latin="Latov", surname_cyrillic="Латов", date_of_birth=None, permit_expires_on=date.today() - timedelta(days=5))
+    create_case(by=volunteer, surname_latin="Latov", surname_cyrillic="Латов", date_of_birth=None, permit_expires_on=clock.today() - timedelta(days=5))
     html = client.get("/cases/due").get_data(as_text=True)
     assert "overdue" in _row_of(html, "Latov")
 
@@ -252,7 +253,7 @@ def test_a_window_beyond_the_calendar_is_refused_or_clamped_not_a_server_error(s
 
 def test_case_page_lists_its_deadlines(signed_in, create_case):
     client, volunteer = signed_in("volunteer")
-    expiry = date.today() + timedelta(days=10)
+    expiry = clock.today() + timedelta(days=10)
     case_id = create_case(by=volunteer, date_of_birth=None, dutch_status="student", permit_expires_on=expiry)
     html = client.get(f"/cases/{case_id}").get_data(as_text=True)
     assert "Visa or permit expires" in html
@@ -267,11 +268,11 @@ def test_deadline_digest_counts_cases_per_user_without_names(app, make_user, cre
     and plural forms that agree; counts only, never a person's name."""
     busy, calm, idle = make_user("volunteer"), make_user("volunteer"), make_user("volunteer")
     coordinator = make_user("coordinator")
-    soon = {"date_of_birth": None, "permit_expires_on": date.today() + timedelta(days=3)}
+    soon = {"date_of_birth": None, "permit_expires_on": clock.today() + timedelta(days=3)}
     create_case(by=busy, surname_latin="Digestov", surname_cyrillic="Дайджестов", phone="+79160000030", **soon)
     create_case(by=busy, surname_latin="Digestova", surname_cyrillic="Дайджестова", phone="+79160000031", **soon)
-    create_case(by=calm, surname_latin="Spokoinov", surname_cyrillic="Спокойнов", phone="+79160000032", date_of_birth=None, permit_expires_on=date.today() - timedelta(days=5))
-    create_case(by=idle, surname_latin="Pozdnov", phone="+79160000034", date_of_birth=None, permit_expires_on=date.today() + timedelta(days=40))
+    create_case(by=calm, surname_latin="Spokoinov", surname_cyrillic="Спокойнов", phone="+79160000032", date_of_birth=None, permit_expires_on=clock.today() - timedelta(days=5))
+    create_case(by=idle, surname_latin="Pozdnov", phone="+79160000034", date_of_birth=None, permit_expires_on=clock.today() + timedelta(days=40))
     _close(app, create_case(by=coordinator, assignee=busy, surname_latin="Zakrytov", phone="+79160000033", **soon))
 
     result = runner.invoke(args=["deadlines", "digest"])
@@ -289,7 +290,7 @@ def test_deadline_digest_speaks_each_users_language(app, make_user, create_case,
     with app.app_context():
         db.session.get(User, reader.id).locale = "ru"
         db.session.commit()
-    create_case(by=reader, date_of_birth=None, permit_expires_on=date.today() + timedelta(days=3))
+    create_case(by=reader, date_of_birth=None, permit_expires_on=clock.today() + timedelta(days=3))
     line = next(line for line in runner.invoke(args=["deadlines", "digest"]).output.splitlines() if reader.email in line)
     words = line.removeprefix(f"{reader.email}: ")
     assert "case with" not in words and "cases with" not in words and "1" in words, line
@@ -356,8 +357,8 @@ def test_a_stale_band_still_finds_what_has_become_due(app, signed_in, create_cas
     """A permit expiring in 10 days, banded 50 days ago when it was 60 days off (band 1), with no
     refresh since: the list still shows it, because a band that old may hold a deadline by now."""
     client, volunteer = signed_in("volunteer")
-    case_id = create_case(by=volunteer, surname_latin="Staryi", surname_cyrillic="Старый", date_of_birth=None, permit_expires_on=date.today() + timedelta(days=10))
-    _set_band(app, case_id, 1, date.today() - timedelta(days=50))
+    case_id = create_case(by=volunteer, surname_latin="Staryi", surname_cyrillic="Старый", date_of_birth=None, permit_expires_on=clock.today() + timedelta(days=10))
+    _set_band(app, case_id, 1, clock.today() - timedelta(days=50))
     assert "Staryi" in client.get("/cases/due").get_data(as_text=True)
 
 
@@ -365,7 +366,7 @@ def test_a_fresh_band_keeps_later_cases_out_without_decrypting_them(app, signed_
     """A case banded today as "later" is not read for a 14-day list: its encrypted deadlines are
     never decrypted (a broken ciphertext there would fail the page), yet a 365-day list reads it."""
     client, volunteer = signed_in("volunteer")
-    case_id = create_case(by=volunteer, surname_latin="Pozdnov", surname_cyrillic="Позднов", date_of_birth=None, permit_expires_on=date.today() + timedelta(days=200))
+    case_id = create_case(by=volunteer, surname_latin="Pozdnov", surname_cyrillic="Позднов", date_of_birth=None, permit_expires_on=clock.today() + timedelta(days=200))
     with app.app_context():
         assert db.session.get(Case, case_id).deadline_band == 2
         sealed = db.session.scalar(select(Case._deadline_list_sealed).where(Case.id == case_id))
@@ -379,7 +380,7 @@ def test_refresh_fills_an_upgraded_database_and_is_idempotent(app, runner, make_
     """After the migration the encrypted deadlines and bands are empty; `deadlines refresh` fills
     them, and running it again changes nothing, not even the case's version (no edit form goes stale)."""
     volunteer = make_user("volunteer")
-    case_id = create_case(by=volunteer, date_of_birth=None, permit_expires_on=date.today() + timedelta(days=10))
+    case_id = create_case(by=volunteer, date_of_birth=None, permit_expires_on=clock.today() + timedelta(days=10))
     with app.app_context():
         db.session.execute(update(Case).where(Case.id == case_id).values({Case._deadline_list_sealed: None, Case.deadline_band: None, Case.deadline_band_on: None}))
         db.session.commit()
@@ -388,7 +389,7 @@ def test_refresh_fills_an_upgraded_database_and_is_idempotent(app, runner, make_
     with app.app_context():
         case = db.session.get(Case, case_id)
         filled = (case.deadlines, case.deadline_band, case.deadline_band_on, case.version, case.updated_at)
-    assert filled[:3] == ([("permit_expiry", date.today() + timedelta(days=10))], 0, date.today())
+    assert filled[:3] == ([("permit_expiry", clock.today() + timedelta(days=10))], 0, clock.today())
     assert runner.invoke(args=["deadlines", "refresh"]).exit_code == 0
     with app.app_context():
         case = db.session.get(Case, case_id)
@@ -397,17 +398,17 @@ def test_refresh_fills_an_upgraded_database_and_is_idempotent(app, runner, make_
 
 
 def test_refresh_moves_an_old_band_on(app, runner, make_user, create_case):
-    case_id = create_case(by=make_user("volunteer"), date_of_birth=None, permit_expires_on=date.today() + timedelta(days=10))
-    _set_band(app, case_id, 1, date.today() - timedelta(days=50))
+    case_id = create_case(by=make_user("volunteer"), date_of_birth=None, permit_expires_on=clock.today() + timedelta(days=10))
+    _set_band(app, case_id, 1, clock.today() - timedelta(days=50))
     assert runner.invoke(args=["deadlines", "refresh"]).exit_code == 0
     with app.app_context():
         case = db.session.get(Case, case_id)
-        assert (case.deadline_band, case.deadline_band_on) == (0, date.today())
+        assert (case.deadline_band, case.deadline_band_on) == (0, clock.today())
 
 
 def test_erasure_clears_the_deadlines_and_the_band(app, make_user, create_case):
     coordinator = make_user("coordinator")
-    case_id = create_case(by=coordinator, date_of_birth=None, permit_expires_on=date.today() + timedelta(days=10))
+    case_id = create_case(by=coordinator, date_of_birth=None, permit_expires_on=clock.today() + timedelta(days=10))
     with app.app_context():
         case = db.session.get(Case, case_id)
         operations.erase(case, db.session.get(User, coordinator.id))
@@ -420,7 +421,7 @@ def test_case_list_puts_the_most_urgent_band_first_then_by_intake(signed_in, cre
     client, volunteer = signed_in("volunteer")
     names = {"Bezsrokov": None, "Godov": 200, "Kvartalov": 75, "Srochnov": 5}  # bands none, 2, 1, 0 whatever the offsets
     for name, days in names.items():
-        expiry = date.today() + timedelta(days=days) if days is not None else None
+        expiry = clock.today() + timedelta(days=days) if days is not None else None
         create_case(by=volunteer, surname_latin=name, surname_cyrillic=None, date_of_birth=None, phone=None, telegram=None, permit_expires_on=expiry)
     html = client.get("/cases/").get_data(as_text=True)
     assert sorted(names, key=html.index) == ["Srochnov", "Kvartalov", "Godov", "Bezsrokov"]
@@ -430,7 +431,7 @@ def test_case_list_window_keeps_exactly_the_cases_with_a_deadline_in_it(signed_i
     """The filter decrypts what the bands leave: 5 and 25 days are both band 0, only one is within 10 days."""
     client, volunteer = signed_in("volunteer")
     for name, days in {"Pyatov": 5, "Dvadtsatov": 25, "Proshlov": -5}.items():
-        create_case(by=volunteer, surname_latin=name, surname_cyrillic=None, date_of_birth=None, phone=None, telegram=None, permit_expires_on=date.today() + timedelta(days=days))
+        create_case(by=volunteer, surname_latin=name, surname_cyrillic=None, date_of_birth=None, phone=None, telegram=None, permit_expires_on=clock.today() + timedelta(days=days))
     html = client.get("/cases/?window=10").get_data(as_text=True)
     assert "Pyatov" in html and "Dvadtsatov" not in html and "Proshlov" not in html
     assert "Dvadtsatov" in client.get("/cases/?window=30").get_data(as_text=True)
@@ -441,7 +442,7 @@ def test_due_page_pages_by_case_and_orders_dates_within_a_page(monkeypatch, sign
     monkeypatch.setattr("casework.cases.due.PAGE_CASES", 2)
     client, volunteer = signed_in("volunteer")
     for name, days in {"Pervov": 9, "Vtorov": 3, "Tretyakov": 6}.items():
-        create_case(by=volunteer, surname_latin=name, surname_cyrillic=None, date_of_birth=None, phone=None, telegram=None, permit_expires_on=date.today() + timedelta(days=days))
+        create_case(by=volunteer, surname_latin=name, surname_cyrillic=None, date_of_birth=None, phone=None, telegram=None, permit_expires_on=clock.today() + timedelta(days=days))
     first = client.get("/cases/due").get_data(as_text=True)
     second = client.get("/cases/due?page=2").get_data(as_text=True)
     assert ("Pervov" in first, "Vtorov" in first, "Tretyakov" in first) == (True, True, False)
@@ -456,7 +457,7 @@ def test_refresh_leaves_the_band_of_a_case_saved_while_it_ran(app, runner, monke
     the older version, must not overwrite it."""
     from casework.cases import due
 
-    case_id = create_case(by=make_user("volunteer"), date_of_birth=None, permit_expires_on=date.today() + timedelta(days=200))
+    case_id = create_case(by=make_user("volunteer"), date_of_birth=None, permit_expires_on=clock.today() + timedelta(days=200))
     computed = due.computed
 
     def saved_meanwhile(case):

@@ -19,7 +19,7 @@ from dateutil.relativedelta import relativedelta
 from flask import current_app
 from sqlalchemy import select, update
 
-from casework import create_app
+from casework import clock, create_app
 from casework.cases.forms import PersonFields
 from casework.choices import LANGUAGES
 from casework.config import PROJECT_ROOT
@@ -316,12 +316,12 @@ def test_the_scan_would_have_found_the_old_plaintext_deadlines(app, make_user, c
 
 
 def test_a_saved_case_keeps_its_deadlines_encrypted_and_a_band_in_plaintext(app, make_user, create_case):
-    expiry = date.today() + timedelta(days=10)
+    expiry = clock.today() + timedelta(days=10)
     case_id = create_case(by=make_user("volunteer"), date_of_birth=None, dutch_status="student", permit_expires_on=expiry)
     with app.app_context():
         case = db.session.get(Case, case_id)
         assert case.deadlines == [("extension_window", expiry - relativedelta(months=3)), ("permit_expiry", expiry)]
-        assert (case.deadline_band, case.deadline_band_on) == (0, date.today())
+        assert (case.deadline_band, case.deadline_band_on) == (0, clock.today())
         assert case.next_deadline_on == expiry
 
 

@@ -14,6 +14,7 @@ from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
+from casework import clock
 from casework.cases import deadlines
 from casework.rules import engine, facts, limits
 from casework.rules.facts import Situation
@@ -311,4 +312,4 @@ def test_the_deadlines_module_keeps_no_copy_of_the_limits():
     case = SimpleNamespace(permit_expires_on=None, dutch_status=None, degree_completed_on=None, contact_kinds=None,
                            summons_posted_on=None, summons_appear_on=None, rank_group="soldier")  # fmt: skip
     born = date(1974, 4, 4)
-    assert dict(deadlines.compute(case, born, "M")) == deadlines_say(born, "M", "soldier", date.today())
+    assert dict(deadlines.compute(case, born, "M")) == deadlines_say(born, "M", "soldier", clock.today())

@@ -13,7 +13,7 @@ import pytest
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import func, select, text
 
-from casework import jobs
+from casework import clock, jobs
 from casework.cases import operations
 from casework.extensions import db
 from casework.models import AuditEvent, Case, CaseTag, PolicyBaseline, User
@@ -28,7 +28,7 @@ REASON = "He showed a Dutch work permit valid until 2029; the moratorium questio
 
 def aged(years: int) -> date:
     """A date of birth of someone who turned `years` ten days ago."""
-    return date.today() - relativedelta(years=years) - timedelta(days=10)
+    return clock.today() - relativedelta(years=years) - timedelta(days=10)
 
 
 #: A reservist of 31 in the Netherlands with asylum pending, summoned for mobilisation: R4 and only R4.
@@ -55,9 +55,9 @@ R8_CASE = {
     "telegram": "@lebedev25",
     "date_of_birth": aged(25),
     "dutch_status": "student",
-    "permit_expires_on": date.today() + timedelta(days=200),
+    "permit_expires_on": clock.today() + timedelta(days=200),
     "degree_country": "NL",
-    "degree_completed_on": date.today() - relativedelta(years=1),
+    "degree_completed_on": clock.today() - relativedelta(years=1),
     "military_situation": "never_served",
     "contact_kinds": "none",
     "action": "fears_call_up",
@@ -177,7 +177,7 @@ def test_a_saved_case_gets_its_tags(app, signed_in, create_case):
     r4 = tags["R4"]
     assert r4["proposal"] == "P2" and r4["suggested"] is True and r4["holds"] is True and r4["needs"] == ""
     assert r4["coverage"] == "no" and r4["covered_since"] == date(2022, 1, 1) and r4["left_out"] is True
-    assert r4["baseline_version"] == "2022-06-29" and r4["evaluated_on"] == date.today()
+    assert r4["baseline_version"] == "2022-06-29" and r4["evaluated_on"] == clock.today()
     assert r4["decision"] is None and r4["reason"] is None
 
 
@@ -186,7 +186,7 @@ def test_the_default_intake_tags_r7_as_partly_covered(app, signed_in, create_cas
     20 days ago: R7, P3, "partly" covered while the stay lasts, so it holds but is not counted as left
     out. Without the entry date the 90/180-day limit may already have ended the stay: "unknown"."""
     _client, volunteer = signed_in("volunteer")
-    tags = tags_of(app, create_case(by=volunteer, entry_on=date.today() - timedelta(days=20), days_used=0))
+    tags = tags_of(app, create_case(by=volunteer, entry_on=clock.today() - timedelta(days=20), days_used=0))
     assert tags["R7"]["holds"] and tags["R7"]["proposal"] == "P3"
     assert tags["R7"]["coverage"] == "partly" and tags["R7"]["left_out"] is False
     assert tags_of(app, create_case(by=volunteer, phone="+79160000099", telegram="@other"))["R7"]["coverage"] == "unknown"
@@ -336,7 +336,7 @@ def test_rejecting_a_tag_with_a_reason_is_kept_encrypted_audited_and_survives_re
     assert result.exit_code == 0, result.output
     r4 = tags_of(app, case_id)["R4"]
     assert r4["decision"] == "rejected" and r4["reason"] == REASON and r4["holds"] is False and r4["left_out"] is False
-    assert r4["evaluated_on"] == date.today()
+    assert r4["evaluated_on"] == clock.today()
 
     edit(client, case_id, city="Utrecht")
     r4 = tags_of(app, case_id)["R4"]
@@ -385,7 +385,7 @@ def test_adding_a_rule_the_engine_did_not_suggest_creates_a_holding_tag(app, sig
     r9 = tags_of(app, case_id)["R9"]
     assert r9["decision"] == "added" and r9["holds"] is True and r9["suggested"] is False and r9["needs"] == ""
     assert r9["proposal"] == "P3" and r9["coverage"] == "no" and r9["left_out"] is True
-    assert r9["baseline_version"] == "2022-06-29" and r9["evaluated_on"] == date.today()
+    assert r9["baseline_version"] == "2022-06-29" and r9["evaluated_on"] == clock.today()
     assert (volunteer.id, case_id, "R9:added") in audit_rows(app, "tag_decided")
     assert "R9" in proposals_section(client.get(f"/cases/{case_id}"))
 
@@ -474,7 +474,7 @@ def test_admin_uploads_a_baseline_and_reevaluation_applies_it(app, signed_in, cr
     _client, volunteer = signed_in("volunteer")
     admin_client, admin = signed_in("admin")
     case_id = create_case(by=volunteer, **R4_CASE)
-    start = date.today() - timedelta(days=30)
+    start = clock.today() - timedelta(days=30)
 
     response = upload(admin_client, r4_covered_from(start))
     assert response.status_code == 302, page_text(response)[:2000]
@@ -507,7 +507,7 @@ def test_a_baseline_in_force_only_from_tomorrow_does_not_apply_today(app, signed
     _client, volunteer = signed_in("volunteer")
     admin_client, _admin = signed_in("admin")
     case_id = create_case(by=volunteer, **R4_CASE)
-    assert upload(admin_client, r4_covered_from(date.today() + timedelta(days=1), "future")).status_code == 302
+    assert upload(admin_client, r4_covered_from(clock.today() + timedelta(days=1), "future")).status_code == 302
     token = csrf_from(admin_client.get("/admin/baselines").get_data(as_text=True))
     admin_client.post("/admin/baselines/reevaluate", data={"csrf_token": token})
     run_jobs(app)
@@ -522,7 +522,7 @@ def test_reevaluate_command_applies_a_new_baseline_and_prints_counts_only(app, s
     admin_client, _admin = signed_in("admin")
     case_id = create_case(by=volunteer, **R4_CASE)
     create_case(by=volunteer, **R8_CASE)
-    assert upload(admin_client, r4_covered_from(date.today() - timedelta(days=5))).status_code == 302
+    assert upload(admin_client, r4_covered_from(clock.today() - timedelta(days=5))).status_code == 302
 
     result = runner.invoke(args=["rules", "reevaluate"])
     assert result.exit_code == 0, result.output
@@ -541,7 +541,7 @@ def test_reevaluation_skips_closed_cases(app, signed_in, create_case, runner):
     with app.app_context():
         db.session.get(Case, case_id).status = "closed"
         db.session.commit()
-    assert upload(admin_client, r4_covered_from(date.today() - timedelta(days=5))).status_code == 302
+    assert upload(admin_client, r4_covered_from(clock.today() - timedelta(days=5))).status_code == 302
     result = runner.invoke(args=["rules", "reevaluate"])
     assert result.exit_code == 0 and result.output.strip().endswith(
         "0 open cases evaluated with baseline 2026-test: 0 tags added, 0 removed, 0 changed."
@@ -560,7 +560,7 @@ def test_reevaluation_skips_closed_cases(app, signed_in, create_case, runner):
 def test_a_malformed_baseline_is_refused_with_the_problem_and_nothing_stored(app, signed_in, r4, problem):
     """An overlapping, reversed or badly covered range is refused on the upload page with the problem shown; nothing is stored or audited."""
     admin_client, _admin = signed_in("admin")
-    response = upload(admin_client, baseline_with("bad-1", date.today(), r4))
+    response = upload(admin_client, baseline_with("bad-1", clock.today(), r4))
     assert response.status_code == 200
     page = page_text(response)
     assert "The file was not accepted" in page and problem in page and "coverage of R4" in page
@@ -570,7 +570,7 @@ def test_a_malformed_baseline_is_refused_with_the_problem_and_nothing_stored(app
 def test_a_baseline_with_an_unknown_rule_is_refused(app, signed_in):
     """Coverage for an unknown rule is refused on the upload page, naming it; nothing is stored."""
     admin_client, _admin = signed_in("admin")
-    content = r4_covered_from(date.today()).replace("[coverage]\n", '[coverage]\nR42 = [{ from = 2022-01-01, covered = "no" }]\n')
+    content = r4_covered_from(clock.today()).replace("[coverage]\n", '[coverage]\nR42 = [{ from = 2022-01-01, covered = "no" }]\n')
     page = page_text(upload(admin_client, content))
     assert "The file was not accepted" in page and "coverage of R42: no such rule" in page
     assert baseline_count(app) == 0
@@ -579,7 +579,7 @@ def test_a_baseline_with_an_unknown_rule_is_refused(app, signed_in):
 def test_a_baseline_that_leaves_out_a_rule_or_its_version_is_refused(app, signed_in):
     """A baseline missing a rule, missing its version, or not TOML is refused with the reason; nothing is stored."""
     admin_client, _admin = signed_in("admin")
-    content = r4_covered_from(date.today())
+    content = r4_covered_from(clock.today())
     page = page_text(upload(admin_client, re.sub(r"^R9 = .*\n", "", content, flags=re.M)))
     assert "no coverage for R9" in page
     page = page_text(upload(admin_client, content.replace('version = "2026-test"\n', "")))
@@ -604,7 +604,7 @@ def test_a_baseline_whose_coverage_is_not_a_list_of_ranges_is_refused_not_a_serv
     which the upload view does not catch (it catches RuleFileError and UnicodeDecodeError only), so
     the admin gets a 500 instead of the problem."""
     admin_client, _admin = signed_in("admin")
-    response = upload(admin_client, baseline_with("bad-2", date.today(), '"no"'))
+    response = upload(admin_client, baseline_with("bad-2", clock.today(), '"no"'))
     assert response.status_code == 200 and "The file was not accepted" in page_text(response)
     assert baseline_count(app) == 0
 
@@ -612,11 +612,11 @@ def test_a_baseline_whose_coverage_is_not_a_list_of_ranges_is_refused_not_a_serv
 def test_a_duplicate_version_is_refused(app, signed_in):
     """The built-in version, or one uploaded before, cannot be loaded again."""
     admin_client, _admin = signed_in("admin")
-    page = page_text(upload(admin_client, r4_covered_from(date.today(), "2022-06-29")))
+    page = page_text(upload(admin_client, r4_covered_from(clock.today(), "2022-06-29")))
     assert "The file was not accepted" in page and "version 2022-06-29 exists already" in page
     assert baseline_count(app) == 0
-    assert upload(admin_client, r4_covered_from(date.today(), "2026-a")).status_code == 302
-    page = page_text(upload(admin_client, r4_covered_from(date.today() - timedelta(days=3), "2026-a")))
+    assert upload(admin_client, r4_covered_from(clock.today(), "2026-a")).status_code == 302
+    page = page_text(upload(admin_client, r4_covered_from(clock.today() - timedelta(days=3), "2026-a")))
     assert "version 2026-a exists already" in page
     assert baseline_count(app) == 1
 
@@ -629,7 +629,7 @@ def test_non_admins_cannot_see_or_change_baselines(app, signed_in, role):
     token = csrf(client, "/")
     assert client.post("/admin/baselines/reevaluate", data={"csrf_token": token}).status_code == 404
     response = client.post(
-        "/admin/baselines", data={"csrf_token": token, "upload": (io.BytesIO(r4_covered_from(date.today()).encode()), "b.toml")},
+        "/admin/baselines", data={"csrf_token": token, "upload": (io.BytesIO(r4_covered_from(clock.today()).encode()), "b.toml")},
         content_type="multipart/form-data",
     )  # fmt: skip
     assert response.status_code == 404

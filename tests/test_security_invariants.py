@@ -3,13 +3,13 @@ noticing; each test here is named in tests/mutations/mutations.toml next to the 
 
 import hashlib
 import hmac as std_hmac
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from flask import abort
 from sqlalchemy import func, select, text
 
-from casework import audit, create_app
+from casework import audit, clock, create_app
 from casework.cases import operations
 from casework.clock import utcnow
 from casework.crypto import DecryptionError, blind_index
@@ -232,9 +232,9 @@ def test_a_successful_answer_commits(writing_app):
 
 def test_consent_past_its_expiry_is_not_in_force(app, make_user, create_case, partner):
     coordinator = make_user("coordinator")
-    yesterday = date.today() - timedelta(days=1)
+    yesterday = clock.today() - timedelta(days=1)
     expired = create_case(by=coordinator, phone="+31633330001", consent_partners=[partner], consent_expires_on=yesterday)
-    current = create_case(by=coordinator, phone="+31633330002", consent_partners=[partner], consent_expires_on=date.today())
+    current = create_case(by=coordinator, phone="+31633330002", consent_partners=[partner], consent_expires_on=clock.today())
     with app.app_context():
         assert operations.consent_in_force(db.session.get(Case, expired).person) is None
         assert operations.consent_in_force(db.session.get(Case, current).person) is not None

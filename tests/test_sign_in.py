@@ -373,7 +373,6 @@ def test_session_cookie_flags(app, client, make_user):
 
 def test_production_cookie_uses_host_prefix(settings):
     from casework import create_app
-
     from tests.test_production_config import production_settings
 
     app = create_app(production_settings(settings, SESSION_COOKIE_NAME="__Host-casework"))

@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, inspect, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from casework import create_app
+from casework import clock, create_app
 from casework.cases import operations as case_operations
 from casework.extensions import db
 from casework.models import Case, LedgerEntry, Person, Release, User
@@ -1148,7 +1148,7 @@ def test_roles_admin_approval_publishes(app, staff, signed_in):
 def test_roles_a_period_that_has_not_ended_cannot_be_requested(app, staff, signed_in):
     """A period that has not ended (the current quarter, a future one) cannot be requested, nor a
     malformed one; the page offers only quarters that have ended."""
-    today = date.today()
+    today = clock.today()
     current = f"{today.year}Q{(today.month - 1) // 3 + 1}"
     future = f"{today.year + 1}Q1"
     with app.app_context():

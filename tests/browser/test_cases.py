@@ -2,10 +2,11 @@
 reach it, a coordinator reassigns it (S14); every page checked with axe-core."""
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 from playwright.sync_api import expect
 
+from casework import clock
 from tests.browser.conftest import assert_accessible, expect_home, submit_code_in_browser, submit_password_in_browser
 from tests.conftest import PASSWORD, totp_code
 
@@ -37,7 +38,7 @@ def test_volunteer_logs_a_case_a_colleague_cannot_see_until_a_coordinator_reassi
     page.get_by_label("Where the person is now").select_option("netherlands")
     page.locator("summary", has_text="Status and dates in the Netherlands").click()
     page.get_by_label("Status in the Netherlands").select_option("schengen_visa")
-    expires = date.today() + timedelta(days=10)
+    expires = clock.today() + timedelta(days=10)
     page.get_by_label("Visa or permit expires on").fill(expires.isoformat())
     page.get_by_label("Stay extension").check()
     page.locator("summary", has_text="Story").click()
