@@ -87,7 +87,7 @@ def release_after_commit(paths) -> None:
     db.session.info.setdefault(RELEASED, set()).update(paths)
 
 
-@event.listens_for(Session, "after_commit")
+@event.listens_for(db.session, "after_commit")
 def _delete_released_files(session: Session) -> None:
     if session.in_nested_transaction():
         return
@@ -95,7 +95,7 @@ def _delete_released_files(session: Session) -> None:
     _remove(session.info.pop(RELEASED, ()))
 
 
-@event.listens_for(Session, "after_transaction_end")
+@event.listens_for(db.session, "after_transaction_end")
 def _delete_written_files(session: Session, transaction: SessionTransaction) -> None:
     """A transaction that ended without a commit (rolled back or closed) keeps the released files;
     the files it wrote belong to no row."""

@@ -72,7 +72,7 @@ def rebuild_indexes(person: Person) -> None:
     person.__dict__["_index_stale"] = False
 
 
-@event.listens_for(Session, "before_flush")
+@event.listens_for(db.session, "before_flush")
 def _collect_changed_people(session: Session, _context, _instances) -> None:
     """Compute the new index rows while the plaintext is at hand; they are written after the flush."""
     pending = session.info.setdefault(PENDING, {})
@@ -84,7 +84,7 @@ def _collect_changed_people(session: Session, _context, _instances) -> None:
             record.__dict__["_index_stale"] = False
 
 
-@event.listens_for(Session, "after_flush")
+@event.listens_for(db.session, "after_flush")
 def _write_collected_indexes(session: Session, _context) -> None:
     pending = session.info.pop(PENDING, None)
     if pending:
