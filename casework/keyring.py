@@ -20,6 +20,7 @@ from flask import Flask, current_app
 
 from casework.config import ConfigError
 from casework.crypto import KEY_BYTES, new_key
+from casework.files import write_atomically
 
 RINGS = ("kek", "index", "audit")
 RING_NAMES = {"kek": "key-encryption keys", "index": "blind-index roots", "audit": "audit-chain keys"}
@@ -106,13 +107,7 @@ def write_key_file(path: Path, keys: Keys, *, new: bool = False) -> None:
         with os.fdopen(descriptor, "w") as handle:
             handle.write(dump_keys(keys))
         return
-    temporary = path.with_name(path.name + ".tmp")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "w") as handle:
-        handle.write(dump_keys(keys))
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
+    write_atomically(path, dump_keys(keys).encode("utf-8"))
 
 
 def generate_keys() -> Keys:

@@ -10,7 +10,6 @@ at worst a file that no row refers to, which `flask --app casework documents swe
 row without its file.
 """
 
-import os
 from pathlib import Path
 
 from flask import current_app
@@ -19,6 +18,7 @@ from sqlalchemy.orm import Session, SessionTransaction, joinedload
 
 from casework.crypto import FieldPlace, decrypt_field, encrypt_field, file_tag
 from casework.extensions import db
+from casework.files import write_atomically
 from casework.i18n import _
 from casework.models import Document, Person
 
@@ -121,13 +121,7 @@ def write_sealed(document: Document, data: bytes) -> None:
     release_after_commit(path for path in _files_of(document.id) if path != target)
     if not target.exists():
         db.session.info.setdefault(WRITTEN, set()).add(target)
-    temporary = target.with_name(target.name + ".tmp")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "wb") as handle:
-        handle.write(sealed)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, target)
+    write_atomically(target, sealed)
 
 
 def store_document(person: Person, original_name: str, data: bytes) -> Document:
