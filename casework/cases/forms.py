@@ -296,8 +296,10 @@ class ConsentDecisionForm(FlaskForm):
 #: The intake's and edit form's sections in order: (key, title, fields, folded). What a volunteer asks on
 #: the first call is open; the rest is folded until it holds an answer, and can be saved on its own.
 SECTIONS = [
-    ("name", _l("Name"), ("surname_latin", "given_names_latin", "surname_cyrillic", "given_names_cyrillic", "alias"), False),
-    ("reach", _l("How to reach the person"), ("phone", "email", "telegram", "signal", "no_contact_details"), False),
+    ("name", _l("Name"), ("surname_latin", "given_names_latin"), False),
+    ("other_names", _l("Name in Cyrillic script, or an alias"), ("surname_cyrillic", "given_names_cyrillic", "alias"), True),
+    ("reach", _l("How to reach the person"), ("phone", "telegram", "no_contact_details"), False),
+    ("other_channels", _l("Other ways to reach the person"), ("email", "signal"), True),
     ("where", _l("Where the person is and their situation"), ("location", "military_situation"), False),
     ("needs", _l("Needs"), ("needs",), False),
     ("person", _l("More about the person"), ("date_of_birth", "birth_year_estimated", "approximate_age", "sex", "citizenship", "other_citizenship", "languages", "city", "present_country_since", "passport_number", "address"), True),

@@ -29,6 +29,7 @@ def test_volunteer_logs_a_case_a_colleague_cannot_see_until_a_coordinator_reassi
     page.get_by_role("button", name="Save the case").click()
     expect(page.get_by_role("alert").first).to_contain_text("Some answers need attention")
     page.get_by_label("The person agrees that the foundation stores their data").check()
+    page.locator("summary", has_text="Name in Cyrillic script").click()
     page.get_by_label("Surname (Cyrillic script)").fill("Кузнецов")
     page.get_by_label("Given names (Cyrillic script)").fill("Алексей")
     page.get_by_label("Telegram handle").fill("@kuznetsov93")
