@@ -32,7 +32,7 @@ from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Tex
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from benchmarks.common import csrf_from, ms, percentiles, sign_in
-from casework import create_app
+from casework import clock, create_app
 from casework.cases import operations
 from casework.config import PROJECT_ROOT
 from casework.extensions import db
@@ -158,7 +158,7 @@ def intake(n: int) -> dict:
         "military_situation": "reservist",
         "rank_group": "soldier",
         "dutch_status": "schengen_visa",
-        "permit_expires_on": date.today() + timedelta(days=10 + n % 200),
+        "permit_expires_on": clock.today() + timedelta(days=10 + n % 200),
         "needs": ["legal_advice", "stay_extension"],
         "narrative": "Received a mobilisation summons in October.",
     }

@@ -27,14 +27,14 @@ import threading
 import time
 import uuid
 import warnings
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import create_engine, event, insert, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, SAWarning
 
-from casework import create_app
+from casework import clock, create_app
 from casework.choices import LOCATIONS, STATUSES
 from casework.extensions import db
 from casework.keyring import generate_keys, write_key_file
@@ -296,7 +296,7 @@ def seconds(value: float | None, limit: float) -> str:
 def main(sizes=(100_000, 1_000_000), limit: float = LIMIT_SECONDS) -> None:
     """`limit`: a release still running after this many seconds is stopped and shown as such."""
     began = time.perf_counter()
-    if period_bounds(PERIOD)[1] > date.today():
+    if period_bounds(PERIOD)[1] > clock.today():
         say(f"stats: {PERIOD} has not ended yet, so it cannot be released; nothing measured")
         return
     say(f"stats: one release of {PERIOD} (request + publish + commit) over N synthetic cases, a fresh database per size")
