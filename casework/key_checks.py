@@ -15,7 +15,7 @@ from pathlib import Path
 from flask import Flask, has_app_context
 from sqlalchemy import create_engine, func, inspect, select
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
@@ -222,7 +222,9 @@ def check_at_start(app: Flask, keys: Keys) -> bool:
             require_sound(session, keys)
             session.commit()
         return True
-    except OperationalError:
+    except (OperationalError, ProgrammingError):
+        # No database to reach, or a schema behind the code (SQLite says the first, PostgreSQL the
+        # second): `flask db upgrade` must be able to start; the keys are checked at the next start.
         return False
     finally:
         engine.dispose()
