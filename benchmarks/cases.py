@@ -169,10 +169,18 @@ def control_rows(n: int, actor_id: int) -> tuple[dict, dict]:
     data, now = intake(n), datetime.now()
     person = {"id": str(uuid.uuid4()), "created_at": now} | {name: data.get(name) for name in PERSON_COLUMNS}
     case = {name: data.get(name) for name in CASE_COLUMNS} | {
-        "id": str(uuid.uuid4()), "person_id": person["id"], "status": "new", "created_by_id": actor_id, "created_at": now,
-        "updated_at": now, "possible_duplicate": False, "is_demo": False, "version": 1,
-        "next_deadline_on": data["permit_expires_on"], "needs": ",".join(data["needs"]),
-    }  # fmt: skip
+        "id": str(uuid.uuid4()),
+        "person_id": person["id"],
+        "status": "new",
+        "created_by_id": actor_id,
+        "created_at": now,
+        "updated_at": now,
+        "possible_duplicate": False,
+        "is_demo": False,
+        "version": 1,
+        "next_deadline_on": data["permit_expires_on"],
+        "needs": ",".join(data["needs"]),
+    }
     return person, case
 
 

@@ -98,19 +98,39 @@ def chunks(n: int, actor_id: int, rng: random.Random, start: datetime, end: date
                 if number:
                     opened = opened + timedelta(seconds=1 + rng.random() * LATER_SECONDS)
                 case_id = row_id(rng)
-                cases.append({
-                    "id": case_id, "person_id": person_id, "status": rng.choice(STATUS_CODES), "created_by_id": actor_id,
-                    "created_at": opened, "updated_at": opened, "possible_duplicate": False, "is_demo": True, "version": 1,
-                    "age_band": rng.choice(AGE_CODES), "location": rng.choice(LOCATION_CODES),
-                })  # fmt: skip
+                cases.append(
+                    {
+                        "id": case_id,
+                        "person_id": person_id,
+                        "status": rng.choice(STATUS_CODES),
+                        "created_by_id": actor_id,
+                        "created_at": opened,
+                        "updated_at": opened,
+                        "possible_duplicate": False,
+                        "is_demo": True,
+                        "version": 1,
+                        "age_band": rng.choice(AGE_CODES),
+                        "location": rng.choice(LOCATION_CODES),
+                    }
+                )
                 if rng.random() < TAGGED_SHARE:
                     for rule_id, proposal in rng.sample(rule_proposals, rng.randint(1, 3)):
                         holds, coverage = rng.random() < 0.6, rng.choice(COVERAGE)
-                        tags.append({
-                            "id": row_id(rng), "case_id": case_id, "rule_id": rule_id, "proposal": proposal,
-                            "suggested": holds, "needs": "", "baseline_version": baseline, "evaluated_on": opened.date(),
-                            "coverage": coverage, "left_out": holds and coverage == "no", "holds": holds,
-                        })  # fmt: skip
+                        tags.append(
+                            {
+                                "id": row_id(rng),
+                                "case_id": case_id,
+                                "rule_id": rule_id,
+                                "proposal": proposal,
+                                "suggested": holds,
+                                "needs": "",
+                                "baseline_version": baseline,
+                                "evaluated_on": opened.date(),
+                                "coverage": coverage,
+                                "left_out": holds and coverage == "no",
+                                "holds": holds,
+                            }
+                        )
             made += count
         yield persons, cases, tags, in_period
 

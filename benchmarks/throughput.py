@@ -109,7 +109,9 @@ class Client:
 
 
 def sign_in(client: Client, email: str, code: str) -> None:
-    status, headers, _ = client.request("POST", "/login", {"email": email, "password": PASSWORD, "csrf_token": client.csrf("/login")})
+    status, headers, _ = client.request(
+        "POST", "/login", {"email": email, "password": PASSWORD, "csrf_token": client.csrf("/login")}
+    )
     if status != 302:
         raise RuntimeError(f"password step for {email}: HTTP {status}")
     token = client.csrf(urllib.parse.urlsplit(headers["location"]).path)
@@ -122,7 +124,9 @@ def sign_in(client: Client, email: str, code: str) -> None:
 
 
 def flask(environment: dict, *args: str) -> None:
-    result = subprocess.run([str(BIN / "flask"), "--app", "casework", *args], cwd=ROOT, env=environment, capture_output=True, text=True)
+    result = subprocess.run(
+        [str(BIN / "flask"), "--app", "casework", *args], cwd=ROOT, env=environment, capture_output=True, text=True
+    )
     if result.returncode != 0:
         raise RuntimeError(f"flask {' '.join(args)} failed:\n{result.stdout[-2000:]}{result.stderr[-2000:]}")
 
@@ -206,7 +210,9 @@ def some_cases(app, how_many: int = 20) -> list[tuple[str, str]]:
     from casework.models import Case, Person
 
     with app.app_context():
-        rows = db.session.execute(select(Case.id, Person).join(Person, Case.person_id == Person.id).order_by(func.random()).limit(how_many)).all()
+        rows = db.session.execute(
+            select(Case.id, Person).join(Person, Case.person_id == Person.id).order_by(func.random()).limit(how_many)
+        ).all()
         return [(case_id, person.phone) for case_id, person in rows if person.phone]
 
 
@@ -254,11 +260,15 @@ def wrk(port: int, path: str, seconds: int, headers: dict, script: Path | None =
 def search_script(folder: Path, phone: str, token: str) -> Path:
     script = folder / "search.lua"
     body = urllib.parse.urlencode({"field": "phone", "value": phone, "csrf_token": token})
-    script.write_text(f'wrk.method = "POST"\nwrk.body = "{body}"\nwrk.headers["Content-Type"] = "application/x-www-form-urlencoded"\n')
+    script.write_text(
+        f'wrk.method = "POST"\nwrk.body = "{body}"\nwrk.headers["Content-Type"] = "application/x-www-form-urlencoded"\n'
+    )
     return script
 
 
-def ratios(app_port: int, hello_port: int, client: Client, cases: list[tuple[str, str]], folder: Path, rounds: int, seconds: int) -> None:
+def ratios(
+    app_port: int, hello_port: int, client: Client, cases: list[tuple[str, str]], folder: Path, rounds: int, seconds: int
+) -> None:
     case_id, phone = cases[0]
     token = client.csrf("/cases/search")
     status, _, page = client.request("POST", "/cases/search", {"field": "phone", "value": phone, "csrf_token": token})
@@ -277,17 +287,41 @@ def ratios(app_port: int, hello_port: int, client: Client, cases: list[tuple[str
         for label, (path, script) in pages.items():
             rate, failed = wrk(app_port, path, seconds, headers, script)
             found[label].append(rate / base)
-            say(f"  round {number}: {label:<38} {rate:8.1f} req/s = {rate / base:6.1%} of hello world ({failed} failed)   [{load()}]")
+            say(
+                f"  round {number}: {label:<38} {rate:8.1f} req/s = {rate / base:6.1%} of hello world ({failed} failed)   [{load()}]"
+            )
     say(f"throughput against hello world, {rounds} rounds (aim: at least 25%, 40% wanted):")
     for label, values in found.items():
-        say(f"  {label:<38} min {min(values):6.1%}   median {statistics.median(values):6.1%}   max {max(values):6.1%}   [{load()}]")
+        say(
+            f"  {label:<38} min {min(values):6.1%}   median {statistics.median(values):6.1%}   max {max(values):6.1%}   [{load()}]"
+        )
 
 
 # 2. The mix: 50 clients, 70% reads, 20% notes, 10% intakes ----------------------------------------
 
 
 SYLLABLES = ("ko", "va", "le", "mi", "ro", "sa", "ni", "to", "pe", "du", "ra", "zo", "ki", "bo")
-CYRILLIC = str.maketrans({"a": "а", "b": "б", "d": "д", "e": "е", "i": "и", "k": "к", "l": "л", "m": "м", "n": "н", "o": "о", "p": "п", "r": "р", "s": "с", "t": "т", "u": "у", "v": "в", "z": "з"})
+CYRILLIC = str.maketrans(
+    {
+        "a": "а",
+        "b": "б",
+        "d": "д",
+        "e": "е",
+        "i": "и",
+        "k": "к",
+        "l": "л",
+        "m": "м",
+        "n": "н",
+        "o": "о",
+        "p": "п",
+        "r": "р",
+        "s": "с",
+        "t": "т",
+        "u": "у",
+        "v": "в",
+        "z": "з",
+    }
+)
 
 
 def new_person(rng: random.Random, serial: int) -> dict:
@@ -331,9 +365,17 @@ def mix(port: int, clients: list[Client], cases: list[tuple[str, str]], seconds:
             if roll < 0.70:
                 kind, expected, request = "read", 200, ("GET", "/cases/" if rng.random() < 0.5 else f"/cases/{case_id}", None)
             elif roll < 0.90:
-                kind, expected, request = "note", 302, ("POST", f"/cases/{case_id}/notes", {"body": "Called back; benchmark note.", "csrf_token": token})
+                kind, expected, request = (
+                    "note",
+                    302,
+                    ("POST", f"/cases/{case_id}/notes", {"body": "Called back; benchmark note.", "csrf_token": token}),
+                )
             else:
-                kind, expected, request = "intake", 302, ("POST", "/cases/new", {**new_person(rng, next(serials)), "csrf_token": token})
+                kind, expected, request = (
+                    "intake",
+                    302,
+                    ("POST", "/cases/new", {**new_person(rng, next(serials)), "csrf_token": token}),
+                )
             started = time.perf_counter()
             try:
                 status = client.request(*request)[0]
@@ -351,14 +393,18 @@ def mix(port: int, clients: list[Client], cases: list[tuple[str, str]], seconds:
     for thread in threads:
         thread.join()
     total = sum(len(samples) for samples in results.values())
-    say(f"{len(clients)} clients for {seconds} s, 70% reads / 20% notes / 10% intakes on PostgreSQL (aim: 0 errors, p95 under 300 ms):")
+    say(
+        f"{len(clients)} clients for {seconds} s, 70% reads / 20% notes / 10% intakes on PostgreSQL (aim: 0 errors, p95 under 300 ms):"
+    )
     say(f"  {total} requests, {total / seconds:.1f} req/s, errors: {sum(errors.values())} {errors or ''}   [{load()}]")
     every = [took for samples in results.values() for took in samples]
     for kind, samples in [*results.items(), ("all", every)]:
         if samples:
             ordered = sorted(samples)
             p95 = ordered[max(0, round(0.95 * len(ordered)) - 1)]
-            say(f"  {kind:<7} {len(samples):6d} requests   p50 {statistics.median(ordered) * 1000:7.1f} ms   p95 {p95 * 1000:7.1f} ms   [{load()}]")
+            say(
+                f"  {kind:<7} {len(samples):6d} requests   p50 {statistics.median(ordered) * 1000:7.1f} ms   p95 {p95 * 1000:7.1f} ms   [{load()}]"
+            )
 
 
 # The run -------------------------------------------------------------------------------------------

@@ -22,7 +22,6 @@ class CaseworkFlask(Flask):
         log_failure(exc_info[1])
 
 
-
 def create_app(config: dict | None = None) -> Flask:
     """Build the application; `config` overrides settings read from the environment."""
     app = CaseworkFlask(

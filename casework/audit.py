@@ -31,9 +31,17 @@ _PENDING = "casework.audit.pending"
 
 def _content(event: AuditEvent) -> str:
     fields = (
-        event.seq, event.at.isoformat(timespec="microseconds"), event.actor_id, event.action, event.target_user_id,
-        event.case_id, event.person_id, event.detail, event.address, event.key_version,
-    )  # fmt: skip
+        event.seq,
+        event.at.isoformat(timespec="microseconds"),
+        event.actor_id,
+        event.action,
+        event.target_user_id,
+        event.case_id,
+        event.person_id,
+        event.detail,
+        event.address,
+        event.key_version,
+    )
     return "|".join("" if value is None else str(value) for value in fields)
 
 

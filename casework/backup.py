@@ -112,7 +112,12 @@ def create(destination: Path) -> None:
         names = names_per_document(session)
         referenced = {name for pair in names for name in pair}
         _copy_files(folder, documents, sorted(referenced), key_file)
-        manifest = {"created_at": utcnow().isoformat(timespec="seconds") + "Z", "database": url.get_backend_name(), "documents": len(names), "needs_keys": needed_keys(session)}
+        manifest = {
+            "created_at": utcnow().isoformat(timespec="seconds") + "Z",
+            "database": url.get_backend_name(),
+            "documents": len(names),
+            "needs_keys": needed_keys(session),
+        }
     for stray in documents.iterdir():
         if stray.name not in referenced:
             stray.unlink()
@@ -120,7 +125,9 @@ def create(destination: Path) -> None:
     missing = [pair for pair in names if not copied & set(pair)]
     (target / MANIFEST).write_text(json.dumps(manifest, indent=2))
     if missing:
-        raise click.ClickException(f"{len(missing)} document files the database refers to are missing: this backup is incomplete.")
+        raise click.ClickException(
+            f"{len(missing)} document files the database refers to are missing: this backup is incomplete."
+        )
     click.echo(f"Backup written to {target}: database, {len(names)} document files, no keys.")
 
 
@@ -144,7 +151,12 @@ def restored(source: Path, live_url: URL):
     url = live_url.set(database=name)
     try:
         plain, environment = _pg_command(url)
-        subprocess.run(["pg_restore", "--no-owner", f"--dbname={plain}", str(source / PG_FILE)], check=True, env=environment, capture_output=True)
+        subprocess.run(
+            ["pg_restore", "--no-owner", f"--dbname={plain}", str(source / PG_FILE)],
+            check=True,
+            env=environment,
+            capture_output=True,
+        )
         yield url, scratch / DOCUMENTS
     finally:
         with admin.connect() as connection:
@@ -168,5 +180,7 @@ def drill(source: Path, sample: int) -> None:
         finally:
             engine.dispose()
     if failures:
-        raise click.ClickException(f"Restore drill FAILED: {failures} checks failed (see above); this backup is not readable with this key file.")
+        raise click.ClickException(
+            f"Restore drill FAILED: {failures} checks failed (see above); this backup is not readable with this key file."
+        )
     click.echo("Restore drill passed: every key, data key, sampled index, the audit chain and every document read.")

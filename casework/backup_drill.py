@@ -27,7 +27,9 @@ def _keys_fit(session, keys) -> int:
     report = check_keys(session, keys)
     for state in report.problems:
         click.echo(f"  NEEDS: {state.describe()}")
-    click.echo(f"Key versions in use: {'all present and matching' if not report.problems else f'{len(report.problems)} problems'}.")
+    click.echo(
+        f"Key versions in use: {'all present and matching' if not report.problems else f'{len(report.problems)} problems'}."
+    )
     return len(report.problems)
 
 
@@ -49,10 +51,16 @@ def _indexes_match(session, keys, sample: int) -> int:
     chosen = session.scalars(indexed.order_by(func.random()).limit(sample)).all()
     failed = 0
     for person_id in chosen:
-        stored = session.execute(select(BlindIndex.name, BlindIndex.key_version, BlindIndex.digest).where(BlindIndex.person_id == person_id)).all()
+        stored = session.execute(
+            select(BlindIndex.name, BlindIndex.key_version, BlindIndex.digest).where(BlindIndex.person_id == person_id)
+        ).all()
         try:
             values = index_values(session.get(Person, person_id))
-            expected = {(name, version, digest(keys.index.get(version), name, value)) for name, version, _ in stored for value in values.get(name, ())}
+            expected = {
+                (name, version, digest(keys.index.get(version), name, value))
+                for name, version, _ in stored
+                for value in values.get(name, ())
+            }
             failed += not set(map(tuple, stored)) <= expected
         except UNREADABLE:
             failed += 1

@@ -84,14 +84,14 @@ CONTACT_KINDS = [
     ("phone_call", _l("Phone call from the military commissariat")),
     ("visit", _l("Visit at home or at work")),
     ("street_stop", _l("Stopped in the street or in a raid at work")),
-    ("data_check", _l("Invitation to a \"data check\"")),
+    ("data_check", _l('Invitation to a "data check"')),
     ("none", _l("No contact from the military")),
 ]
 SUMMONS_KINDS = ("summons_paper", "summons_registered_mail", "summons_electronic", "summons_register")
 SUMMONS_PURPOSES = [
     ("conscription", _l("Conscription")),
     ("mobilisation", _l("Mobilisation")),
-    ("data_check", _l("\"Data check\"")),
+    ("data_check", _l('"Data check"')),
     ("training", _l("Training")),
     UNKNOWN,
 ]

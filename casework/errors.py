@@ -13,7 +13,10 @@ MESSAGES = {
     403: (_l("Not allowed"), _l("Your account does not give access to this page.")),
     404: (_l("Page not found"), _l("There is no page at this address, or you cannot see it.")),
     405: (_l("Not allowed"), _l("This page cannot be used this way.")),
-    409: (_l("Not possible"), _l("This record cannot take this change any more, for example because the person's data was erased.")),
+    409: (
+        _l("Not possible"),
+        _l("This record cannot take this change any more, for example because the person's data was erased."),
+    ),
     413: (_l("File too large"), _l("The upload is larger than this service accepts.")),
     429: (_l("Too many attempts"), _l("Too many attempts in a short time. Wait a few minutes and try again.")),
     500: (_l("Something went wrong"), _l("The request could not be completed and nothing was saved. Try again later.")),

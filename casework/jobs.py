@@ -39,6 +39,7 @@ def _queue():
 
 queue = _queue()
 
+
 def _reevaluate(requester: User | None, progress: Callable[[int, int], None]) -> None:
     """After a new baseline: every open case re-tagged. The audit row names the baseline but gives
     no count, since a crafted baseline would turn counts into exact numbers about a group."""

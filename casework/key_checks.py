@@ -55,7 +55,9 @@ class VersionState:
     def describe(self) -> str:
         """One line naming ring and version, and what is needed; never any key material."""
         name = f"{RING_NAMES[self.ring]} version {self.version}"
-        recorded = f"check value {fingerprint(self.check.value)}, recorded {self.check.recorded_at:%Y-%m-%d}" if self.check else ""
+        recorded = (
+            f"check value {fingerprint(self.check.value)}, recorded {self.check.recorded_at:%Y-%m-%d}" if self.check else ""
+        )
         if self.state == MISSING:
             needed = f" ({recorded})" if self.check else ""
             return f"{name} is used by {self.rows} rows but is not in the key file: this database needs that key{needed}."
@@ -92,7 +94,10 @@ def recorded_check(session: Session, ring: str, version: int) -> KeyCheck | None
 
 
 def versions_in_use(session: Session) -> dict[str, dict[int, int]]:
-    return {ring: dict(session.execute(select(column, func.count()).group_by(column)).all()) for ring, column in VERSION_COLUMNS.items()}
+    return {
+        ring: dict(session.execute(select(column, func.count()).group_by(column)).all())
+        for ring, column in VERSION_COLUMNS.items()
+    }
 
 
 def _proven(session: Session, ring: str, version: int, key: bytes) -> bool:
@@ -162,7 +167,9 @@ def record_new_checks(session: Session, keys: Keys, report: Report) -> int:
     """Record check values for the versions the report found new or proven; returns how many."""
     added = [state for state in report.states if state.state in (NEW, ADOPTED)]
     for state in added:
-        session.add(KeyCheck(ring=state.ring, version=state.version, value=check_value(getattr(keys, state.ring).keys[state.version])))
+        session.add(
+            KeyCheck(ring=state.ring, version=state.version, value=check_value(getattr(keys, state.ring).keys[state.version]))
+        )
     return len(added)
 
 

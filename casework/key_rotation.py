@@ -172,7 +172,9 @@ def rotate_dek(person_id: str | None, everyone: bool, resume: bool, batch: int) 
         query = select(Person.id).where(living, Person.dek_version < target).order_by(Person.id)
         return db.session.scalars(query.limit(limit)).all()
 
-    count = drain("Re-encrypting with new data keys", pending, lambda pid: rotate_data_key(db.session.get(Person, pid), target), batch)
+    count = drain(
+        "Re-encrypting with new data keys", pending, lambda pid: rotate_data_key(db.session.get(Person, pid), target), batch
+    )
     _finish(rotation, count)
     click.echo(f"{count} persons re-encrypted under new data keys (generation {target}).")
 
@@ -203,5 +205,5 @@ def retire(ring: str, version: int) -> None:
     db.session.commit()
     click.echo(
         f"Removed {RING_NAMES[ring]} version {version}. Database backups from before its rotation need a key "
-        "file that still holds it: see docs/encryption.md, \"Backups and retired keys\"."
+        'file that still holds it: see docs/encryption.md, "Backups and retired keys".'
     )

@@ -217,9 +217,7 @@ def init_keys(app: Flask) -> None:
     """Load the keys at start-up: the app refuses to start without usable keys (S19). Whether they
     are the keys the database was written with is `casework.key_checks`' part."""
     path = Path(app.config["CASEWORK_KEY_FILE"])
-    app.extensions["casework_keys"] = KeyStore(
-        path, app.config.get("CASEWORK_KEYS"), app.config["CASEWORK_ENV"] == "production"
-    )
+    app.extensions["casework_keys"] = KeyStore(path, app.config.get("CASEWORK_KEYS"), app.config["CASEWORK_ENV"] == "production")
 
 
 def key_store() -> KeyStore:

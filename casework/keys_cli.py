@@ -75,7 +75,9 @@ def status() -> None:
         click.echo(f"  generation {version}: {count} persons")
     for ring in ("kek", "index", "dek"):
         if (rotation := unfinished_rotation(ring)) is not None:
-            click.echo(f"Unfinished rotation to {ring} version {rotation.target_version}: run `keys {COMMANDS[ring]}` to finish it.")
+            click.echo(
+                f"Unfinished rotation to {ring} version {rotation.target_version}: run `keys {COMMANDS[ring]}` to finish it."
+            )
     if report.problems:
         click.echo("This key file does not fit this database. It needs:")
         for state in report.problems:

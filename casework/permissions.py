@@ -66,7 +66,16 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     ),
     "advocate": frozenset({SIGNED_IN, "stats.read", "stats.request"}),
     "admin": frozenset(
-        {SIGNED_IN, "audit.read", "stats.read", "stats.request", "stats.approve", "accounts.manage", "partners.manage", "baselines.manage"}
+        {
+            SIGNED_IN,
+            "audit.read",
+            "stats.read",
+            "stats.request",
+            "stats.approve",
+            "accounts.manage",
+            "partners.manage",
+            "baselines.manage",
+        }
     ),
 }
 

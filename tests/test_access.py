@@ -40,9 +40,14 @@ def _endpoints_needing(app, capability: str) -> set[str]:
 def test_allow_list_is_small_and_explicit(app):
     public = _endpoints_needing(app, PUBLIC)
     assert public == {
-        "static", "security.login", "security.two_factor_setup", "security.two_factor_token_validation",
-        "security.reset_password", "auth.set_language", "health.healthz",
-    }  # fmt: skip
+        "static",
+        "security.login",
+        "security.two_factor_setup",
+        "security.two_factor_token_validation",
+        "security.reset_password",
+        "auth.set_language",
+        "health.healthz",
+    }
 
 
 def test_unknown_address_sends_anonymous_visitors_to_sign_in(client):

@@ -24,7 +24,9 @@ def read(app, items, window=None):
 def test_an_open_extension_window_reads_open_until_the_expiry_not_overdue(app):
     expiry = TODAY + timedelta(days=40)
     person = case(permit_expiry=expiry, extension_window=expiry - timedelta(days=91))
-    result = read(app, [DueItem(expiry - timedelta(days=91), "extension_window", person), DueItem(expiry, "permit_expiry", person)])
+    result = read(
+        app, [DueItem(expiry - timedelta(days=91), "extension_window", person), DueItem(expiry, "permit_expiry", person)]
+    )
     states = {entry.item.kind: (entry.state, entry.open_until) for entry in result.entries}
     assert states["extension_window"] == (agenda.OPEN, expiry)
     assert states["permit_expiry"] == (agenda.DUE, None)
@@ -34,13 +36,21 @@ def test_an_open_extension_window_reads_open_until_the_expiry_not_overdue(app):
 def test_a_window_closes_with_its_expiry(app):
     expiry = TODAY - timedelta(days=2)
     person = case(permit_expiry=expiry)
-    result = read(app, [DueItem(expiry - timedelta(days=91), "extension_window", person), DueItem(expiry, "permit_expiry", person)])
+    result = read(
+        app, [DueItem(expiry - timedelta(days=91), "extension_window", person), DueItem(expiry, "permit_expiry", person)]
+    )
     assert [(entry.item.kind, entry.state) for entry in result.entries] == [("permit_expiry", agenda.OVERDUE)]
 
 
 def test_a_birthday_limit_is_information_and_never_overdue(app):
     person = case()
-    result = read(app, [DueItem(TODAY + timedelta(days=20), "reserve_age_end", person), DueItem(TODAY - timedelta(days=5), "conscription_age_end", person)])
+    result = read(
+        app,
+        [
+            DueItem(TODAY + timedelta(days=20), "reserve_age_end", person),
+            DueItem(TODAY - timedelta(days=5), "conscription_age_end", person),
+        ],
+    )
     assert [(entry.item.kind, entry.state) for entry in result.entries] == [("reserve_age_end", agenda.INFO)]
 
 
@@ -48,13 +58,27 @@ def test_each_kind_has_its_horizon(app):
     """A student's permit ending in six weeks is listed; sanctions six weeks away are not yet."""
     person = case()
     six_weeks = TODAY + timedelta(weeks=6)
-    result = read(app, [DueItem(six_weeks, "permit_expiry", person), DueItem(six_weeks, "sanctions", person), DueItem(TODAY + timedelta(days=10), "sanctions", person)])
-    assert sorted((entry.item.kind, entry.item.due_on) for entry in result.entries) == [("permit_expiry", six_weeks), ("sanctions", TODAY + timedelta(days=10))]
+    result = read(
+        app,
+        [
+            DueItem(six_weeks, "permit_expiry", person),
+            DueItem(six_weeks, "sanctions", person),
+            DueItem(TODAY + timedelta(days=10), "sanctions", person),
+        ],
+    )
+    assert sorted((entry.item.kind, entry.item.due_on) for entry in result.entries) == [
+        ("permit_expiry", six_weeks),
+        ("sanctions", TODAY + timedelta(days=10)),
+    ]
 
 
 def test_one_window_chosen_by_the_reader_applies_to_every_kind(app):
     person = case()
-    result = read(app, [DueItem(TODAY + timedelta(days=60), "permit_expiry", person), DueItem(TODAY + timedelta(days=20), "sanctions", person)], window=30)
+    result = read(
+        app,
+        [DueItem(TODAY + timedelta(days=60), "permit_expiry", person), DueItem(TODAY + timedelta(days=20), "sanctions", person)],
+        window=30,
+    )
     assert [entry.item.kind for entry in result.entries] == ["sanctions"]
 
 
@@ -90,10 +114,24 @@ def test_workload_counts_open_due_this_week_and_overdue_with_links(app, signed_i
     client, coordinator = signed_in("coordinator")
     volunteer = make_user("volunteer")
     create_case(by=coordinator, assignee=volunteer, date_of_birth=None, permit_expires_on=clock.today() + timedelta(days=3))
-    late = create_case(by=coordinator, assignee=volunteer, surname_latin="Orlov", phone="+79160000040", date_of_birth=None, permit_expires_on=clock.today() - timedelta(days=4))
-    create_case(by=coordinator, assignee=volunteer, surname_latin="Belov", phone="+79160000041", date_of_birth=None, permit_expires_on=None)
+    late = create_case(
+        by=coordinator,
+        assignee=volunteer,
+        surname_latin="Orlov",
+        phone="+79160000040",
+        date_of_birth=None,
+        permit_expires_on=clock.today() - timedelta(days=4),
+    )
+    create_case(
+        by=coordinator,
+        assignee=volunteer,
+        surname_latin="Belov",
+        phone="+79160000041",
+        date_of_birth=None,
+        permit_expires_on=None,
+    )
     page = client.get("/cases/workload").get_data(as_text=True)
-    row = page[page.index(volunteer.email):].split("</tr>")[0]
+    row = page[page.index(volunteer.email) :].split("</tr>")[0]
     assert [int(number) for number in re.findall(r">(\d+)</a>", row)] == [3, 1, 1]
     overdue = client.get(f"/cases/?assignee={volunteer.id}&overdue=1").get_data(as_text=True)
     assert late in overdue and "Belov" not in overdue

@@ -14,10 +14,19 @@ from tests.test_cases_workflow import page_text
 
 #: The issue's reservist: a sergeant in Kazakhstan with an electronic summons; his date of birth was not asked.
 RESERVIST = {
-    "location": "kazakhstan", "city": "Almaty", "military_situation": "reservist", "rank_group": "soldier", "sex": "M",
-    "date_of_birth": None, "contact_kinds": "summons_electronic", "summons_purpose": "mobilisation", "dutch_status": None,
-    "permit_expires_on": None, "citizenship": "RU", "needs": ["legal_advice"],
-}  # fmt: skip
+    "location": "kazakhstan",
+    "city": "Almaty",
+    "military_situation": "reservist",
+    "rank_group": "soldier",
+    "sex": "M",
+    "date_of_birth": None,
+    "contact_kinds": "summons_electronic",
+    "summons_purpose": "mobilisation",
+    "dutch_status": None,
+    "permit_expires_on": None,
+    "citizenship": "RU",
+    "needs": ["legal_advice"],
+}
 
 
 def _ask_next(page: str) -> str:
@@ -61,12 +70,32 @@ def test_the_missing_information_queue_names_the_fact_per_case(app, signed_in, m
 
 def test_every_fact_entered_is_shown(app, signed_in, create_case):
     client, volunteer = signed_in("volunteer")
-    case_id = create_case(by=volunteer, assignee=volunteer, **{**RESERVIST, "date_of_birth": None, "birth_year_estimated": 1997, "reserve_category": "1", "specialty_code": "100182", "exit_ban": "yes", "summons_posted_on": date(2026, 10, 1)})
+    case_id = create_case(
+        by=volunteer,
+        assignee=volunteer,
+        **{
+            **RESERVIST,
+            "date_of_birth": None,
+            "birth_year_estimated": 1997,
+            "reserve_category": "1",
+            "specialty_code": "100182",
+            "exit_ban": "yes",
+            "summons_posted_on": date(2026, 10, 1),
+        },
+    )
     facts = re.search(r'<dl class="facts">(.*?)</dl>', page_text(client.get(f"/cases/{case_id}")), re.S).group(1)
-    for label, value in (("Rank group", "Soldier, sergeant or warrant officer"), ("Citizenship", "Russian only"), ("Reserve category", "Category 1"),
-                         ("Military registration specialty (VUS code)", "100182"), ("City", "Almaty"), ("Exit ban notified", "Yes"),
-                         ("Contact from the military", "Electronic summons (state portal)"), ("Needs", "Legal advice"),
-                         ("Estimated birth year, when only an approximate age is known", "1997 (estimated)"), ("Summons posted on", "Oct 1, 2026")):  # fmt: skip
+    for label, value in (
+        ("Rank group", "Soldier, sergeant or warrant officer"),
+        ("Citizenship", "Russian only"),
+        ("Reserve category", "Category 1"),
+        ("Military registration specialty (VUS code)", "100182"),
+        ("City", "Almaty"),
+        ("Exit ban notified", "Yes"),
+        ("Contact from the military", "Electronic summons (state portal)"),
+        ("Needs", "Legal advice"),
+        ("Estimated birth year, when only an approximate age is known", "1997 (estimated)"),
+        ("Summons posted on", "Oct 1, 2026"),
+    ):
         assert f"<dt>{label}</dt><dd>{value}" in facts, f"{label}: {value} not shown"
 
 
@@ -76,12 +105,27 @@ def test_a_section_is_saved_on_its_own_and_keeps_every_other_answer(app, signed_
     case_id = create_case(by=volunteer, assignee=volunteer, **RESERVIST)
     page = page_text(client.get(f"/cases/{case_id}/edit?section=person"))
     assert 'name="date_of_birth"' in page and 'name="rank_group"' not in page and 'name="phone"' not in page
-    response = client.post(f"/cases/{case_id}/edit?section=person", data={"csrf_token": csrf_from(page), "version": re.search(r'name="version" type="hidden" value="(\d+)"', page).group(1), "date_of_birth": "1997-05-01", "sex": "M", "citizenship": "RU"})
+    response = client.post(
+        f"/cases/{case_id}/edit?section=person",
+        data={
+            "csrf_token": csrf_from(page),
+            "version": re.search(r'name="version" type="hidden" value="(\d+)"', page).group(1),
+            "date_of_birth": "1997-05-01",
+            "sex": "M",
+            "citizenship": "RU",
+        },
+    )
     assert response.status_code == 302, page_text(response)[:400]
     with app.app_context():
         case = db.session.get(Case, case_id)
         assert case.person.date_of_birth == date(1997, 5, 1)
-        assert (case.rank_group, case.contact_kinds, case.location, case.person.phone, case.need_codes) == ("soldier", "summons_electronic", "kazakhstan", "+79161234567", ["legal_advice"])
+        assert (case.rank_group, case.contact_kinds, case.location, case.person.phone, case.need_codes) == (
+            "soldier",
+            "summons_electronic",
+            "kazakhstan",
+            "+79161234567",
+            ["legal_advice"],
+        )
         assert case.narrative == "Received a mobilisation summons in October." and case.person.surname_cyrillic == "Соколов"
 
 
@@ -89,5 +133,7 @@ def test_sections_are_offered_by_relevance(app, signed_in, create_case):
     client, volunteer = signed_in("volunteer")
     in_kazakhstan = page_text(client.get(f"/cases/{create_case(by=volunteer, assignee=volunteer, **RESERVIST)}"))
     assert "section=military" in in_kazakhstan and "section=netherlands" not in in_kazakhstan
-    woman_in_nl = page_text(client.get(f"/cases/{create_case(by=volunteer, assignee=volunteer, sex='F', phone='+31612345678', contact_kinds='none')}"))
+    woman_in_nl = page_text(
+        client.get(f"/cases/{create_case(by=volunteer, assignee=volunteer, sex='F', phone='+31612345678', contact_kinds='none')}")
+    )
     assert "section=netherlands" in woman_in_nl and "section=military" not in woman_in_nl and "section=summons" not in woman_in_nl

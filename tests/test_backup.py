@@ -33,7 +33,12 @@ def app(database_url, tmp_path):
     with first.app_context():
         db.create_all()
         for n in range(4):
-            person = Person(surname_latin=f"Backupova-{n}", given_names_latin="Olga", email=f"backup{n}@example.org", date_of_birth=date(1985, 3, n + 1))
+            person = Person(
+                surname_latin=f"Backupova-{n}",
+                given_names_latin="Olga",
+                email=f"backup{n}@example.org",
+                date_of_birth=date(1985, 3, n + 1),
+            )
             db.session.add(person)
             store_document(person, "scan.pdf", PDF)
             audit.record("person_created", person=person)
@@ -54,7 +59,9 @@ def _drill(app, source: Path):
 
 def test_a_backup_holds_database_and_documents_and_restores(app, tmp_path):
     made = _backup(app, tmp_path / "backups")
-    database = "casework.sqlite" if make_url(app.config["SQLALCHEMY_DATABASE_URI"]).get_backend_name() == "sqlite" else "casework.dump"
+    database = (
+        "casework.sqlite" if make_url(app.config["SQLALCHEMY_DATABASE_URI"]).get_backend_name() == "sqlite" else "casework.dump"
+    )
     assert (made / database).is_file()
     assert len(list((made / "documents").iterdir())) == 4
     manifest = json.loads((made / "manifest.json").read_text())
@@ -77,7 +84,9 @@ def test_a_backup_never_holds_the_key_file_nor_files_no_row_refers_to(app, tmp_p
     secrets = [base64.b64decode(value) for ring in keys.values() for value in ring.values()]
     everything = b"".join(path.read_bytes() for path in made.rglob("*") if path.is_file())
     assert not any(secret in everything or base64.b64encode(secret) in everything for secret in secrets)
-    assert sorted(p.name for p in (made / "documents").iterdir()) == sorted(p.name for p in folder.iterdir() if p.name not in ("keys.json", "orphan.v1"))
+    assert sorted(p.name for p in (made / "documents").iterdir()) == sorted(
+        p.name for p in folder.iterdir() if p.name not in ("keys.json", "orphan.v1")
+    )
 
 
 def test_the_drill_finds_a_missing_document(app, tmp_path):
@@ -103,14 +112,26 @@ def test_last_months_backup_after_rotation_and_retirement_says_what_it_needs(app
     assert runner.invoke(args=["keys", "retire", "--ring", "kek", "--version", "1"]).exit_code == 0
     result = _drill(app, made)
     assert result.exit_code == 1
-    assert f"NEEDS: key-encryption keys version 1 is used by 4 rows but is not in the key file: this database needs that key (check value {fingerprint(check_value(old_kek))}" in result.output
+    assert (
+        f"NEEDS: key-encryption keys version 1 is used by 4 rows but is not in the key file: this database needs that key (check value {fingerprint(check_value(old_kek))}"
+        in result.output
+    )
     assert "Data keys: 0 of 4 unwrap." in result.output
 
     from casework.backup import restored
 
     with restored(made, make_url(app.config["SQLALCHEMY_DATABASE_URI"])) as (url, documents):
-        settings = {key: value for key, value in app.config.items() if key.startswith("CASEWORK_") or key in ("SECRET_KEY", "TESTING")}
-        restored_app = create_app({**settings, "SQLALCHEMY_DATABASE_URI": url.render_as_string(hide_password=False), "CASEWORK_DOCUMENT_DIR": str(documents), "CASEWORK_DEFER_KEY_CHECK": True})
+        settings = {
+            key: value for key, value in app.config.items() if key.startswith("CASEWORK_") or key in ("SECRET_KEY", "TESTING")
+        }
+        restored_app = create_app(
+            {
+                **settings,
+                "SQLALCHEMY_DATABASE_URI": url.render_as_string(hide_password=False),
+                "CASEWORK_DOCUMENT_DIR": str(documents),
+                "CASEWORK_DEFER_KEY_CHECK": True,
+            }
+        )
         status = restored_app.test_cli_runner().invoke(args=["keys", "status"])
         with restored_app.app_context():
             assert db.session.scalar(select(Person.id).limit(1))

@@ -4,12 +4,12 @@ import pytest
 
 from casework.rules import engine
 
-BASE = '''version = "2027-test"
+BASE = """version = "2027-test"
 effective_from = 2027-01-01
 {description}
 [coverage]
 R1 = [{{ from = 2022-01-01, covered = "no" }}]
-'''
+"""
 
 
 def parse(description: str) -> engine.Baseline:

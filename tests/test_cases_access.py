@@ -130,7 +130,12 @@ def world(app, make_user, create_case, partner):
     coordinator, owner, other = make_user("coordinator"), make_user("volunteer"), make_user("volunteer")
     case_id = create_case(by=coordinator, assignee=owner, consent_partners=[partner])
     return SimpleNamespace(
-        coordinator=coordinator, owner=owner, other=other, partner=partner, case_id=case_id, document_id=attach_document(app, case_id)
+        coordinator=coordinator,
+        owner=owner,
+        other=other,
+        partner=partner,
+        case_id=case_id,
+        document_id=attach_document(app, case_id),
     )
 
 
@@ -179,7 +184,9 @@ def test_coordinator_opens_every_case_page(app, signed_in, world):
     client, _coordinator = signed_in("coordinator")
     with app.app_context():
         actor = db.session.get(User, world.coordinator.id)
-        referral_id = operations.refer(db.session.get(Case, world.case_id), db.session.get(Partner, world.partner), "Legal advice", actor).id
+        referral_id = operations.refer(
+            db.session.get(Case, world.case_id), db.session.get(Partner, world.partner), "Legal advice", actor
+        ).id
         db.session.commit()
     for rule in case_rules(app, "GET"):
         url = build(app, rule, case_id=world.case_id, document_id=world.document_id, referral_id=referral_id)
@@ -195,7 +202,9 @@ def test_volunteer_opens_every_page_of_their_own_case_but_no_coordinator_page(ap
     their own case, whatever the method; every other GET route works for their own case."""
     client, volunteer = signed_in("volunteer")
     coordinator = make_user("coordinator")
-    own = create_case(by=coordinator, assignee=volunteer, surname_latin="Abramov", surname_cyrillic="Абрамов", phone="+79160000001")
+    own = create_case(
+        by=coordinator, assignee=volunteer, surname_latin="Abramov", surname_cyrillic="Абрамов", phone="+79160000001"
+    )
     own_document = attach_document(app, own, content=PNG)
     csrf = token(client)
     for method in ("GET", "POST"):
@@ -239,7 +248,9 @@ def test_lists_due_page_and_search_show_a_volunteer_only_their_own_cases(app, si
     assert "Abramov" in own.get_data(as_text=True), "search itself is broken, so the check above proves nothing"
 
     coordinator, _ = signed_in("coordinator")
-    everyone = coordinator.post("/cases/search", data={"csrf_token": token(coordinator), "field": "phone", "value": INTAKE["phone"]})
+    everyone = coordinator.post(
+        "/cases/search", data={"csrf_token": token(coordinator), "field": "phone", "value": INTAKE["phone"]}
+    )
     assert "Sokolov" in everyone.get_data(as_text=True)
 
 
@@ -265,7 +276,13 @@ def local_clock_far_from_utc():
 def _edit_save(app, client, world, csrf):
     with app.app_context():
         version = db.session.get(Case, world.case_id).version
-    fields = {"surname_latin": "Sokolov", "surname_cyrillic": "Соколов", "phone": INTAKE["phone"], "narrative": INTAKE["narrative"], "version": version}
+    fields = {
+        "surname_latin": "Sokolov",
+        "surname_cyrillic": "Соколов",
+        "phone": INTAKE["phone"],
+        "narrative": INTAKE["narrative"],
+        "version": version,
+    }
     return client.post(f"/cases/{world.case_id}/edit", data={**fields, "csrf_token": csrf})
 
 
@@ -274,24 +291,48 @@ AUDITED = {
     "view": (lambda app, c, w, t: c.get(f"/cases/{w.case_id}"), 200, "case_viewed"),
     "edit page": (lambda app, c, w, t: c.get(f"/cases/{w.case_id}/edit"), 200, "case_viewed"),
     "edit save": (_edit_save, 302, "case_edited"),
-    "note": (lambda app, c, w, t: c.post(f"/cases/{w.case_id}/notes", data={"csrf_token": t, "body": "Called him."}), 302, "note_added"),
+    "note": (
+        lambda app, c, w, t: c.post(f"/cases/{w.case_id}/notes", data={"csrf_token": t, "body": "Called him."}),
+        302,
+        "note_added",
+    ),
     "upload": (
-        lambda app, c, w, t: c.post(f"/cases/{w.case_id}/documents", data={"csrf_token": t, "upload": (io.BytesIO(PNG), "scan.png")}),
+        lambda app, c, w, t: c.post(
+            f"/cases/{w.case_id}/documents", data={"csrf_token": t, "upload": (io.BytesIO(PNG), "scan.png")}
+        ),
         302,
         "document_uploaded",
     ),
     "download": (lambda app, c, w, t: c.get(f"/cases/{w.case_id}/documents/{w.document_id}"), 200, "document_downloaded"),
-    "status": (lambda app, c, w, t: c.post(f"/cases/{w.case_id}/status", data={"csrf_token": t, "status": "active"}), 302, "case_status_changed"),
-    "assign": (lambda app, c, w, t: c.post(f"/cases/{w.case_id}/assign", data={"csrf_token": t, "assignee": w.other.id}), 302, "case_assigned"),
+    "status": (
+        lambda app, c, w, t: c.post(f"/cases/{w.case_id}/status", data={"csrf_token": t, "status": "active"}),
+        302,
+        "case_status_changed",
+    ),
+    "assign": (
+        lambda app, c, w, t: c.post(f"/cases/{w.case_id}/assign", data={"csrf_token": t, "assignee": w.other.id}),
+        302,
+        "case_assigned",
+    ),
     "referral": (
-        lambda app, c, w, t: c.post(f"/cases/{w.case_id}/referrals", data={"csrf_token": t, "partner": w.partner, "purpose": "Legal advice"}),
+        lambda app, c, w, t: c.post(
+            f"/cases/{w.case_id}/referrals", data={"csrf_token": t, "partner": w.partner, "purpose": "Legal advice"}
+        ),
         302,
         "case_referred",
     ),
     "export": (lambda app, c, w, t: c.post(f"/cases/{w.case_id}/export", data={"csrf_token": t}), 200, "person_exported"),
     "duplicate check": (lambda app, c, w, t: c.get(f"/cases/{w.case_id}/duplicate"), 200, "duplicates_shown"),
-    "consent withdrawal": (lambda app, c, w, t: c.post(f"/cases/{w.case_id}/consent/withdraw", data={"csrf_token": t}), 302, "consent_withdrawn"),
-    "erasure": (lambda app, c, w, t: c.post(f"/cases/{w.case_id}/erase", data={"csrf_token": t, "confirm": "erase"}), 302, "person_erased"),
+    "consent withdrawal": (
+        lambda app, c, w, t: c.post(f"/cases/{w.case_id}/consent/withdraw", data={"csrf_token": t}),
+        302,
+        "consent_withdrawn",
+    ),
+    "erasure": (
+        lambda app, c, w, t: c.post(f"/cases/{w.case_id}/erase", data={"csrf_token": t, "confirm": "erase"}),
+        302,
+        "person_erased",
+    ),
 }
 
 
@@ -398,10 +439,19 @@ def test_audit_rows_hold_no_personal_data_after_a_full_flow(app, signed_in, worl
     volunteer, owner_user = signed_in("volunteer")
     csrf = token(volunteer)
     intake = {
-        "csrf_token": csrf, "consent_store": "y", "consent_method": "telegram", "surname_latin": "Sokolov",
-        "given_names_latin": "Dmitri", "surname_cyrillic": "Соколов", "given_names_cyrillic": "Дмитрий", "phone": INTAKE["phone"],
-        "telegram": INTAKE["telegram"], "sex": "M", "date_of_birth": "1994-02-03", "narrative": INTAKE["narrative"],
-    }  # fmt: skip
+        "csrf_token": csrf,
+        "consent_store": "y",
+        "consent_method": "telegram",
+        "surname_latin": "Sokolov",
+        "given_names_latin": "Dmitri",
+        "surname_cyrillic": "Соколов",
+        "given_names_cyrillic": "Дмитрий",
+        "phone": INTAKE["phone"],
+        "telegram": INTAKE["telegram"],
+        "sex": "M",
+        "date_of_birth": "1994-02-03",
+        "narrative": INTAKE["narrative"],
+    }
     created = volunteer.post("/cases/new", data=intake)
     assert created.status_code == 302
     own = created.headers["Location"].rsplit("/", 1)[-1]
@@ -416,7 +466,10 @@ def test_audit_rows_hold_no_personal_data_after_a_full_flow(app, signed_in, worl
     ccsrf = token(coordinator)
     for path in ("", "/edit", "/duplicate", f"/documents/{world.document_id}"):
         coordinator.get(f"/cases/{world.case_id}{path}")
-    coordinator.post(f"/cases/{world.case_id}/referrals", data={"csrf_token": ccsrf, "partner": world.partner, "purpose": "Asylum lawyer for Sokolov"})
+    coordinator.post(
+        f"/cases/{world.case_id}/referrals",
+        data={"csrf_token": ccsrf, "partner": world.partner, "purpose": "Asylum lawyer for Sokolov"},
+    )
     coordinator.post(f"/cases/{world.case_id}/export", data={"csrf_token": ccsrf})
     coordinator.post(f"/cases/{world.case_id}/assign", data={"csrf_token": ccsrf, "assignee": owner_user.id})
 
@@ -615,7 +668,9 @@ def test_referral_after_consent_is_withdrawn_is_refused(app, signed_in, create_c
     case_id = create_case(by=coordinator, consent_partners=[partner])
     csrf = token(client)
     assert client.post(f"/cases/{case_id}/consent/withdraw", data={"csrf_token": csrf}).status_code == 302
-    response = client.post(f"/cases/{case_id}/referrals", data={"csrf_token": csrf, "partner": partner, "purpose": "Asylum lawyer"})
+    response = client.post(
+        f"/cases/{case_id}/referrals", data={"csrf_token": csrf, "partner": partner, "purpose": "Asylum lawyer"}
+    )
     assert response.status_code == 400
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Referral)) == 0

@@ -91,11 +91,20 @@ def test_intake_without_consent_is_refused_and_keeps_every_value(app, signed_in)
     page = page_text(response)
     assert "Without consent to store the data nothing can be saved." in page
     assert count(app, Person) == 0 and count(app, Case) == 0
-    for value in ('value="Соколов"', 'value="Дмитрий"', 'value="Sokolov"', 'value="+79161234567"', 'value="@dsokolov"', 'value="1994-02-03"'):
+    for value in (
+        'value="Соколов"',
+        'value="Дмитрий"',
+        'value="Sokolov"',
+        'value="+79161234567"',
+        'value="@dsokolov"',
+        'value="1994-02-03"',
+    ):
         assert value in page, f"{value} was lost"
     assert INTAKE["narrative"] in page
     assert re.search(r'<option selected value="netherlands">', page), "a chosen option was lost"
-    assert re.search(r'<input checked id="needs-\d+" name="needs" type="checkbox" value="stay_extension">', page), "a ticked need was lost"
+    assert re.search(r'<input checked id="needs-\d+" name="needs" type="checkbox" value="stay_extension">', page), (
+        "a ticked need was lost"
+    )
 
 
 def test_intake_without_consent_in_russian(app, signed_in):
@@ -110,7 +119,11 @@ def test_intake_without_consent_in_russian(app, signed_in):
 
 INVALID = {
     "bad phone": ({"phone": "call me maybe"}, "This does not look like a phone number.", 'value="call me maybe"'),
-    "future birth": ({"date_of_birth": clock.today() + timedelta(days=1)}, "This date cannot be in the future.", f'value="{clock.today() + timedelta(days=1)}"'),
+    "future birth": (
+        {"date_of_birth": clock.today() + timedelta(days=1)},
+        "This date cannot be in the future.",
+        f'value="{clock.today() + timedelta(days=1)}"',
+    ),
     "200 days used": ({"days_used": 200}, "between 0 and 90", 'value="200"'),
 }
 
@@ -159,7 +172,14 @@ def test_valid_intake_by_a_volunteer_creates_person_and_case_assigned_to_them(ap
 # Duplicates ----------------------------------------------------------------------------------
 
 #: The same man as INTAKE's Sokolov, typed by someone else: German spelling, phone written differently.
-SAME_MAN = {"surname_latin": "Sokolow", "given_names_latin": "Dmitrij", "surname_cyrillic": None, "given_names_cyrillic": None, "phone": "+7 (916) 123-45-67", "telegram": None}
+SAME_MAN = {
+    "surname_latin": "Sokolow",
+    "given_names_latin": "Dmitrij",
+    "surname_cyrillic": None,
+    "given_names_cyrillic": None,
+    "phone": "+7 (916) 123-45-67",
+    "telegram": None,
+}
 
 
 def test_volunteer_intake_of_a_known_person_is_queued_without_revealing_who(app, signed_in, make_user, create_case):
@@ -212,7 +232,19 @@ def test_coordinator_intake_cannot_attach_to_a_person_who_is_not_a_candidate(app
     """The choice must be one of the matches shown, not any person id."""
     client, coordinator = signed_in("coordinator")
     create_case(by=coordinator)
-    stranger = person_of(app, create_case(by=coordinator, surname_latin="Abramov", surname_cyrillic="Абрамов", given_names_latin="Ilya", given_names_cyrillic="Илья", phone="+79160000001", telegram="@abramov", date_of_birth=date(1990, 1, 1)))
+    stranger = person_of(
+        app,
+        create_case(
+            by=coordinator,
+            surname_latin="Abramov",
+            surname_cyrillic="Абрамов",
+            given_names_latin="Ilya",
+            given_names_cyrillic="Илья",
+            phone="+79160000001",
+            telegram="@abramov",
+            date_of_birth=date(1990, 1, 1),
+        ),
+    )
     page = page_text(intake(client, **SAME_MAN))
     response = intake(client, csrf_from(page), duplicate_choice=stranger, **SAME_MAN)
     assert response.status_code == 400
@@ -311,7 +343,9 @@ def test_concurrent_edit_is_refused_with_409_and_keeps_both_the_input_and_the_fi
     saved = first_client.post(f"/cases/{case_id}/edit", data={**first, "narrative": "First save: he crossed into Georgia."})
     assert saved.status_code == 302
 
-    stale = second_client.post(f"/cases/{case_id}/edit", data={**second, "narrative": "Second save: he is in Armenia.", "city": "Yerevan"})
+    stale = second_client.post(
+        f"/cases/{case_id}/edit", data={**second, "narrative": "Second save: he is in Armenia.", "city": "Yerevan"}
+    )
     assert stale.status_code == 409
     page = page_text(stale)
     assert "Someone else changed this case while you were editing." in page
@@ -333,7 +367,12 @@ def test_edit_recomputes_deadlines(app, signed_in, create_case):
     case_id = create_case(by=volunteer)
     form = edit_form(client.get(f"/cases/{case_id}/edit").get_data(as_text=True))
     expiry = clock.today() + timedelta(days=200)
-    assert client.post(f"/cases/{case_id}/edit", data={**form, "dutch_status": "student", "permit_expires_on": expiry.isoformat()}).status_code == 302
+    assert (
+        client.post(
+            f"/cases/{case_id}/edit", data={**form, "dutch_status": "student", "permit_expires_on": expiry.isoformat()}
+        ).status_code
+        == 302
+    )
     with app.app_context():
         kinds = dict(db.session.get(Case, case_id).deadlines)
     assert kinds["permit_expiry"] == expiry and "extension_window" in kinds
@@ -353,7 +392,10 @@ def test_closing_needs_an_outcome_and_reopening_is_audited(app, signed_in, creat
     with app.app_context():
         assert db.session.get(Case, case_id).status == "new"
 
-    assert client.post(f"/cases/{case_id}/status", data={"csrf_token": csrf, "status": "closed", "outcome": "resolved"}).status_code == 302
+    assert (
+        client.post(f"/cases/{case_id}/status", data={"csrf_token": csrf, "status": "closed", "outcome": "resolved"}).status_code
+        == 302
+    )
     with app.app_context():
         case = db.session.get(Case, case_id)
         assert (case.status, case.outcome) == ("closed", "resolved") and case.closed_at is not None
@@ -453,7 +495,9 @@ def test_uploaded_document_is_listed_and_downloaded_unchanged_under_a_neutral_na
 def test_an_executable_renamed_pdf_is_refused(app, signed_in, create_case):
     client, volunteer = signed_in("volunteer")
     case_id = create_case(by=volunteer)
-    response = client.post(f"/cases/{case_id}/documents", data={"csrf_token": token(client), "upload": (io.BytesIO(EXE), "summons.pdf")})
+    response = client.post(
+        f"/cases/{case_id}/documents", data={"csrf_token": token(client), "upload": (io.BytesIO(EXE), "summons.pdf")}
+    )
     assert response.status_code == 400
     assert "Only PDF, JPEG and PNG files are accepted." in page_text(response)
     assert count(app, Document) == 0
@@ -519,7 +563,12 @@ def test_erasure_shreds_the_key_and_keeps_the_coded_facts(app, signed_in, create
     with app.app_context():
         assert db.session.get(PersonKey, person) is None
         case = db.session.get(Case, case_id)
-        assert (case.status, case.dutch_status, case.military_situation, case.needs) == ("new", "schengen_visa", "reservist", "legal_advice,stay_extension")
+        assert (case.status, case.dutch_status, case.military_situation, case.needs) == (
+            "new",
+            "schengen_visa",
+            "reservist",
+            "legal_advice,stay_extension",
+        )
         assert case.person.erased
     view = client.get(f"/cases/{case_id}")
     assert view.status_code == 200

@@ -43,7 +43,9 @@ def add_partner(app, name: str) -> int:
 
 
 def _row(person, actor, at, **values):
-    row = Consent(person=person, method="phone", recorded_by_id=actor.id, recorded_at=at, store=values.pop("store", False), **values)
+    row = Consent(
+        person=person, method="phone", recorded_by_id=actor.id, recorded_at=at, store=values.pop("store", False), **values
+    )
     db.session.add(row)
     return row
 
@@ -67,11 +69,19 @@ def test_for_each_partner_the_most_recent_answer_of_either_record_wins(app, make
         db.session.flush()
         consent.combine(merged, kept)
         standing = consent.standing(kept, date(2026, 5, 1))
-        assert [p.name for p in standing.shared_with] == ["Housing Help"], "April's yes beats March's no; February's no beats January's yes"
+        assert [p.name for p in standing.shared_with] == ["Housing Help"], (
+            "April's yes beats March's no; February's no beats January's yes"
+        )
         assert standing.contact.granted is False, "the most recent answer on contact is February's no"
         assert standing.stored
         assert len(standing.history) == 5, "each answer is kept with its own date"
-        assert {row.recorded_at for row in standing.history} == {t, t + timedelta(days=60), t + timedelta(days=30), t + timedelta(days=31), t + timedelta(days=90)}
+        assert {row.recorded_at for row in standing.history} == {
+            t,
+            t + timedelta(days=60),
+            t + timedelta(days=30),
+            t + timedelta(days=31),
+            t + timedelta(days=90),
+        }
 
 
 def test_nothing_is_in_force_without_consent_to_store(app, make_user, create_case, partner):
@@ -104,14 +114,19 @@ def test_an_answer_about_to_end_is_listed_ahead_of_time(app, make_user, create_c
 # Through the web --------------------------------------------------------------------------------
 
 
-def test_consent_to_share_given_on_the_case_page_opens_the_referral_and_its_withdrawal_closes_it(app, signed_in, create_case, partner):
+def test_consent_to_share_given_on_the_case_page_opens_the_referral_and_its_withdrawal_closes_it(
+    app, signed_in, create_case, partner
+):
     client, coordinator = signed_in("coordinator")
     case_id = create_case(by=coordinator)  # INTAKE shares with nobody
     page = page_text(client.get(f"/cases/{case_id}"))
     assert "May be shared with: nobody" in page and 'action="/cases/' + case_id + '/referrals"' not in page
     assert refer(client, case_id, partner).status_code == 400
 
-    assert decide(client, case_id, f"share:{partner}", method="email", expires_on=clock.today() + timedelta(days=365)).status_code == 302
+    assert (
+        decide(client, case_id, f"share:{partner}", method="email", expires_on=clock.today() + timedelta(days=365)).status_code
+        == 302
+    )
     page = page_text(client.get(f"/cases/{case_id}"))
     assert "May be shared with: Refugee Law Clinic." in page
     assert "Sharing the case with Refugee Law Clinic" in page and "In writing, by e-mail" in page and coordinator.email in page
@@ -151,7 +166,9 @@ def test_a_refused_consent_decision_is_explained_and_keeps_the_case(app, signed_
     assert response.status_code == 400 and "Not a valid choice" in page_text(response)
 
 
-def test_a_second_intake_with_consent_to_share_and_the_same_person_decision_allow_a_referral(app, signed_in, make_user, create_case, partner):
+def test_a_second_intake_with_consent_to_share_and_the_same_person_decision_allow_a_referral(
+    app, signed_in, make_user, create_case, partner
+):
     """The issue's story: a volunteer logs a known man again, this time with consent to share; the
     coordinator says "same person"; the case shows the partner and the referral succeeds."""
     existing = create_case(by=make_user("coordinator"))  # Sokolov, first intake: shares with nobody

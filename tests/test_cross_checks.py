@@ -18,33 +18,67 @@ TODAY = date(2026, 12, 2)
 BORN = date(1994, 2, 3)
 #: A complete, consistent case's answers, as a form's data holds them.
 VALID = {
-    "surname_latin": "Sokolov", "date_of_birth": BORN, "phone": "+79161234567", "contact_kinds": ["summons_electronic"],
-    "summons_purpose": "mobilisation", "summons_posted_on": date(2026, 10, 1), "summons_appear_on": date(2026, 10, 15),
-    "military_situation": "reservist", "permit_expires_on": date(2027, 3, 1),
-}  # fmt: skip
+    "surname_latin": "Sokolov",
+    "date_of_birth": BORN,
+    "phone": "+79161234567",
+    "contact_kinds": ["summons_electronic"],
+    "summons_purpose": "mobilisation",
+    "summons_posted_on": date(2026, 10, 1),
+    "summons_appear_on": date(2026, 10, 15),
+    "military_situation": "reservist",
+    "permit_expires_on": date(2027, 3, 1),
+}
 
 #: name: (changed answers, the field the problem is shown at, words of its message)
 PROBLEMS = {
-    "summons posted in the future": ({"summons_posted_on": date(2029, 1, 1), "summons_appear_on": None}, "summons_posted_on", "cannot be in the future"),
-    "desertion in 2040": ({"deserted_on": date(2040, 1, 1), "military_situation": "deserted_contract"}, "deserted_on", "cannot be in the future"),
+    "summons posted in the future": (
+        {"summons_posted_on": date(2029, 1, 1), "summons_appear_on": None},
+        "summons_posted_on",
+        "cannot be in the future",
+    ),
+    "desertion in 2040": (
+        {"deserted_on": date(2040, 1, 1), "military_situation": "deserted_contract"},
+        "deserted_on",
+        "cannot be in the future",
+    ),
     "entry in the future": ({"entry_on": TODAY + timedelta(days=1)}, "entry_on", "cannot be in the future"),
-    "asylum application in the future": ({"asylum_applied_on": TODAY + timedelta(days=3)}, "asylum_applied_on", "cannot be in the future"),
-    "summons before birth": ({"summons_posted_on": date(1990, 5, 1), "summons_appear_on": None}, "summons_posted_on", "before the person's birth"),
-    "degree before an estimated birth year": ({"date_of_birth": None, "birth_year_estimated": 1997, "degree_completed_on": date(1996, 6, 1)}, "degree_completed_on", "before the person's birth"),
+    "asylum application in the future": (
+        {"asylum_applied_on": TODAY + timedelta(days=3)},
+        "asylum_applied_on",
+        "cannot be in the future",
+    ),
+    "summons before birth": (
+        {"summons_posted_on": date(1990, 5, 1), "summons_appear_on": None},
+        "summons_posted_on",
+        "before the person's birth",
+    ),
+    "degree before an estimated birth year": (
+        {"date_of_birth": None, "birth_year_estimated": 1997, "degree_completed_on": date(1996, 6, 1)},
+        "degree_completed_on",
+        "before the person's birth",
+    ),
     "appear before posting": ({"summons_appear_on": date(2026, 9, 1)}, "summons_appear_on", "before the summons was posted"),
-    "decision before application": ({"asylum_applied_on": date(2025, 5, 1), "asylum_decided_on": date(2025, 1, 1)}, "asylum_decided_on", "before the application"),
+    "decision before application": (
+        {"asylum_applied_on": date(2025, 5, 1), "asylum_decided_on": date(2025, 1, 1)},
+        "asylum_decided_on",
+        "before the application",
+    ),
     "permit expiry in 1899": ({"permit_expires_on": date(1899, 1, 1)}, "permit_expires_on", "check the year"),
     "permit expiry decades away": ({"permit_expires_on": date(2070, 1, 1)}, "permit_expires_on", "check the year"),
     "no contact with a summons": ({"contact_kinds": ["none"]}, "contact_kinds", "cannot go with a summons"),
     "summons dates without a summons": ({"contact_kinds": ["phone_call"]}, "contact_kinds", "tick how the summons came"),
-    "never served with a summons": ({"military_situation": "never_served"}, "military_situation", "not \"never served\""),
-    "desertion date for someone never serving": ({"military_situation": "conscription_age", "deserted_on": date(2025, 1, 1)}, "deserted_on", "desertion date"),
+    "never served with a summons": ({"military_situation": "never_served"}, "military_situation", 'not "never served"'),
+    "desertion date for someone never serving": (
+        {"military_situation": "conscription_age", "deserted_on": date(2025, 1, 1)},
+        "deserted_on",
+        "desertion date",
+    ),
     "exit ban date without a ban": ({"exit_ban": "no", "exit_ban_on": date(2026, 10, 2)}, "exit_ban_on", "exit ban"),
     "deferral end without a deferral": ({"deferral": "none", "deferral_until": date(2027, 1, 1)}, "deferral_until", "deferral"),
     "no name and no alias": ({"surname_latin": None}, "surname_latin", "or an alias"),
     "no contact and no choice": ({"phone": None}, "phone", "no contact details"),
     "contact details and 'none' ticked": ({"no_contact_details": True}, "no_contact_details", "untick"),
-}  # fmt: skip
+}
 
 
 def test_a_consistent_case_passes():
@@ -71,10 +105,25 @@ def test_summons_dates_with_contact_not_known_are_accepted():
 # Through the forms -------------------------------------------------------------------------------
 
 WEB = {
-    "summons in 2029": ({"contact_kinds": ["summons_electronic"], "summons_posted_on": date(2029, 1, 1)}, "summons_posted_on", "This date cannot be in the future.", 'value="2029-01-01"'),
-    "never served with a summons": ({"military_situation": "never_served", "contact_kinds": ["summons_paper"]}, "military_situation", "not \"never served\"", '<option selected value="never_served">'),
-    "empty case": ({"surname_latin": None, "surname_cyrillic": None, "phone": None, "telegram": None}, "phone", "no contact details", 'value="Дмитрий"'),
-}  # fmt: skip
+    "summons in 2029": (
+        {"contact_kinds": ["summons_electronic"], "summons_posted_on": date(2029, 1, 1)},
+        "summons_posted_on",
+        "This date cannot be in the future.",
+        'value="2029-01-01"',
+    ),
+    "never served with a summons": (
+        {"military_situation": "never_served", "contact_kinds": ["summons_paper"]},
+        "military_situation",
+        'not "never served"',
+        '<option selected value="never_served">',
+    ),
+    "empty case": (
+        {"surname_latin": None, "surname_cyrillic": None, "phone": None, "telegram": None},
+        "phone",
+        "no contact details",
+        'value="Дмитрий"',
+    ),
+}
 
 
 def _count(app) -> int:
@@ -104,7 +153,17 @@ def test_every_message_is_translatable():
 
 def test_a_case_with_an_alias_and_no_contact_details_saves(app, signed_in):
     client, _volunteer = signed_in("volunteer")
-    response = intake(client, surname_latin=None, surname_cyrillic=None, given_names_latin=None, given_names_cyrillic=None, phone=None, telegram=None, alias="Misha", no_contact_details=True)
+    response = intake(
+        client,
+        surname_latin=None,
+        surname_cyrillic=None,
+        given_names_latin=None,
+        given_names_cyrillic=None,
+        phone=None,
+        telegram=None,
+        alias="Misha",
+        no_contact_details=True,
+    )
     assert response.status_code == 302, page_text(response)[:500]
     page = page_text(client.get(response.headers["Location"]))
     assert '"Misha" (alias)' in page
@@ -113,8 +172,15 @@ def test_a_case_with_an_alias_and_no_contact_details_saves(app, signed_in):
 def test_edit_refuses_a_contradiction_too(app, signed_in, create_case):
     client, volunteer = signed_in("volunteer")
     case_id = create_case(by=volunteer, assignee=volunteer)
-    form = {"csrf_token": token(client, f"/cases/{case_id}/edit"), "version": "1", "surname_latin": "Sokolov", "phone": "+79161234567",
-            "date_of_birth": "1994-02-03", "asylum_applied_on": "2025-05-01", "asylum_decided_on": "2025-01-01"}  # fmt: skip
+    form = {
+        "csrf_token": token(client, f"/cases/{case_id}/edit"),
+        "version": "1",
+        "surname_latin": "Sokolov",
+        "phone": "+79161234567",
+        "date_of_birth": "1994-02-03",
+        "asylum_applied_on": "2025-05-01",
+        "asylum_decided_on": "2025-01-01",
+    }
     response = client.post(f"/cases/{case_id}/edit", data=form)
     assert response.status_code == 200
     assert "The asylum decision cannot come before the application." in page_text(response)

@@ -85,15 +85,21 @@ def test_orientation_year_for_a_degree_on_29_february_ends_on_28_february():
 
 
 def test_summons_posted_in_the_register_is_served_seven_days_later():
-    assert deadlines_of(contact_kinds="summons_register", summons_posted_on=date(2024, 3, 1))["summons_served"] == date(2024, 3, 8)
+    assert deadlines_of(contact_kinds="summons_register", summons_posted_on=date(2024, 3, 1))["summons_served"] == date(
+        2024, 3, 8
+    )
 
 
 def test_summons_posted_in_the_register_across_a_month_end():
-    assert deadlines_of(contact_kinds="summons_register", summons_posted_on=date(2024, 2, 26))["summons_served"] == date(2024, 3, 4)
+    assert deadlines_of(contact_kinds="summons_register", summons_posted_on=date(2024, 2, 26))["summons_served"] == date(
+        2024, 3, 4
+    )
 
 
 def test_electronic_summons_is_served_when_posted():
-    assert deadlines_of(contact_kinds="phone_call,summons_electronic", summons_posted_on=date(2024, 3, 1))["summons_served"] == date(2024, 3, 1)
+    assert deadlines_of(contact_kinds="phone_call,summons_electronic", summons_posted_on=date(2024, 3, 1))[
+        "summons_served"
+    ] == date(2024, 3, 1)
 
 
 @pytest.mark.parametrize("kind", ["summons_paper", "summons_registered_mail", "visit", "none", None])
@@ -108,7 +114,14 @@ def test_sanctions_start_twenty_days_after_the_date_to_appear():
 
 def test_summons_deadlines_together_are_sorted_earliest_first():
     found = compute(
-        SimpleNamespace(**{**NO_FACTS, "contact_kinds": "summons_register", "summons_posted_on": date(2024, 3, 1), "summons_appear_on": date(2024, 3, 20)}),
+        SimpleNamespace(
+            **{
+                **NO_FACTS,
+                "contact_kinds": "summons_register",
+                "summons_posted_on": date(2024, 3, 1),
+                "summons_appear_on": date(2024, 3, 20),
+            }
+        ),
         None,
         None,
     )
@@ -161,14 +174,17 @@ def test_reserve_age_end_for_men_is_the_day_before_the_last_category_ends(rank, 
     assert found["reserve_age_end"] == date(1980 + limit, 5, 9)
 
 
-@pytest.mark.parametrize(("born", "last_day"), [
-    (date(1973, 7, 1), date(2023, 6, 30)),  # turned 50 in 2023: left the reserve then
-    (date(1974, 7, 1), date(2025, 6, 30)),  # turns 50 in 2024: until 51
-    (date(1975, 7, 1), date(2027, 6, 30)),  # 2025: until 52
-    (date(1976, 7, 1), date(2029, 6, 30)),  # 2026: until 53
-    (date(1977, 7, 1), date(2031, 6, 30)),  # 2027: until 54
-    (date(1978, 7, 1), date(2033, 6, 30)),  # from 2028: 55
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("born", "last_day"),
+    [
+        (date(1973, 7, 1), date(2023, 6, 30)),  # turned 50 in 2023: left the reserve then
+        (date(1974, 7, 1), date(2025, 6, 30)),  # turns 50 in 2024: until 51
+        (date(1975, 7, 1), date(2027, 6, 30)),  # 2025: until 52
+        (date(1976, 7, 1), date(2029, 6, 30)),  # 2026: until 53
+        (date(1977, 7, 1), date(2031, 6, 30)),  # 2027: until 54
+        (date(1978, 7, 1), date(2033, 6, 30)),  # from 2028: 55
+    ],
+)
 def test_soldiers_reserve_age_end_follows_the_transition_by_birth_year(born, last_day):
     assert deadlines_of(born, "M", rank_group="soldier")["reserve_age_end"] == last_day
 
@@ -180,7 +196,10 @@ def test_no_reserve_deadline_without_a_rank(rank):
     assert "reserve_age_end" not in deadlines_of(BORN, "M", rank_group=rank)
 
 
-@pytest.mark.parametrize(("rank", "limit"), [("soldier", 45), ("none", 45), ("junior_officer", 50), ("major", 50), ("colonel", 50), ("senior_officer", 50)])
+@pytest.mark.parametrize(
+    ("rank", "limit"),
+    [("soldier", 45), ("none", 45), ("junior_officer", 50), ("major", 50), ("colonel", 50), ("senior_officer", 50)],
+)
 @pytest.mark.parametrize("category", ["1", "2", "3", "unknown"])
 def test_women_are_category_three_officers_to_50_others_to_45(rank, limit, category):
     found = deadlines_of(BORN, "F", rank_group=rank, reserve_category=category)
@@ -208,8 +227,22 @@ def test_due_page_shows_each_kind_within_its_horizon_or_one_chosen_window(signed
     applies to every kind and leaves out the one in 20 days."""
     client, volunteer = signed_in("volunteer")
     today = clock.today()
-    create_case(by=volunteer, surname_latin="Tendayev", surname_cyrillic="Тендаев", date_of_birth=None, phone="+79160000010", permit_expires_on=today + timedelta(days=10))
-    create_case(by=volunteer, surname_latin="Twentyev", surname_cyrillic="Твентиев", date_of_birth=None, phone="+79160000020", permit_expires_on=today + timedelta(days=20))
+    create_case(
+        by=volunteer,
+        surname_latin="Tendayev",
+        surname_cyrillic="Тендаев",
+        date_of_birth=None,
+        phone="+79160000010",
+        permit_expires_on=today + timedelta(days=10),
+    )
+    create_case(
+        by=volunteer,
+        surname_latin="Twentyev",
+        surname_cyrillic="Твентиев",
+        date_of_birth=None,
+        phone="+79160000020",
+        permit_expires_on=today + timedelta(days=20),
+    )
 
     page = client.get("/cases/due")
     assert page.status_code == 200
@@ -223,7 +256,13 @@ def test_due_page_shows_each_kind_within_its_horizon_or_one_chosen_window(signed
 
 def test_due_page_marks_an_overdue_deadline(signed_in, create_case):
     client, volunteer = signed_in("volunteer")
-    create_case(by=volunteer, surname_latin="Latov", surname_cyrillic="Латов", date_of_birth=None, permit_expires_on=clock.today() - timedelta(days=5))
+    create_case(
+        by=volunteer,
+        surname_latin="Latov",
+        surname_cyrillic="Латов",
+        date_of_birth=None,
+        permit_expires_on=clock.today() - timedelta(days=5),
+    )
     html = client.get("/cases/due").get_data(as_text=True)
     assert "overdue" in _row_of(html, "Latov")
 
@@ -271,15 +310,32 @@ def test_deadline_digest_counts_cases_per_user_without_names(app, make_user, cre
     soon = {"date_of_birth": None, "permit_expires_on": clock.today() + timedelta(days=3)}
     create_case(by=busy, surname_latin="Digestov", surname_cyrillic="Дайджестов", phone="+79160000030", **soon)
     create_case(by=busy, surname_latin="Digestova", surname_cyrillic="Дайджестова", phone="+79160000031", **soon)
-    create_case(by=calm, surname_latin="Spokoinov", surname_cyrillic="Спокойнов", phone="+79160000032", date_of_birth=None, permit_expires_on=clock.today() - timedelta(days=5))
-    create_case(by=idle, surname_latin="Pozdnov", phone="+79160000034", date_of_birth=None, permit_expires_on=clock.today() + timedelta(days=40))
+    create_case(
+        by=calm,
+        surname_latin="Spokoinov",
+        surname_cyrillic="Спокойнов",
+        phone="+79160000032",
+        date_of_birth=None,
+        permit_expires_on=clock.today() - timedelta(days=5),
+    )
+    create_case(
+        by=idle,
+        surname_latin="Pozdnov",
+        phone="+79160000034",
+        date_of_birth=None,
+        permit_expires_on=clock.today() + timedelta(days=40),
+    )
     _close(app, create_case(by=coordinator, assignee=busy, surname_latin="Zakrytov", phone="+79160000033", **soon))
 
     result = runner.invoke(args=["deadlines", "digest"])
     assert result.exit_code == 0, result.output
     lines = result.output.strip().splitlines()
-    assert f"{busy.email}: 2 cases with a deadline in the next 14 days; 0 cases with a deadline missed in the last 90 days" in lines
-    assert f"{calm.email}: 0 cases with a deadline in the next 14 days; 1 case with a deadline missed in the last 90 days" in lines
+    assert (
+        f"{busy.email}: 2 cases with a deadline in the next 14 days; 0 cases with a deadline missed in the last 90 days" in lines
+    )
+    assert (
+        f"{calm.email}: 0 cases with a deadline in the next 14 days; 1 case with a deadline missed in the last 90 days" in lines
+    )
     assert not any(idle.email in line for line in lines), "nothing due in the window and nothing missed: no line"
     for marker in ("Digestov", "Дайджестов", "Spokoinov", "Спокойнов", "Zakrytov", "Pozdnov", "Sokolov", "Соколов", "+7916"):
         assert marker not in result.output
@@ -310,7 +366,11 @@ def test_band_of_the_most_urgent_deadline(ahead, expected):
 
 
 def test_band_reads_the_earliest_deadline_not_long_overdue():
-    found = [("sanctions", TODAY - timedelta(days=200)), ("permit_expiry", TODAY + timedelta(days=60)), ("conscription_age_end", TODAY + timedelta(days=20))]
+    found = [
+        ("sanctions", TODAY - timedelta(days=200)),
+        ("permit_expiry", TODAY + timedelta(days=60)),
+        ("conscription_age_end", TODAY + timedelta(days=20)),
+    ]
     assert band(found, TODAY) == 0
     assert band(found[:2], TODAY) == 1
     assert band([], TODAY) is None
@@ -357,7 +417,13 @@ def test_a_stale_band_still_finds_what_has_become_due(app, signed_in, create_cas
     """A permit expiring in 10 days, banded 50 days ago when it was 60 days off (band 1), with no
     refresh since: the list still shows it, because a band that old may hold a deadline by now."""
     client, volunteer = signed_in("volunteer")
-    case_id = create_case(by=volunteer, surname_latin="Staryi", surname_cyrillic="Старый", date_of_birth=None, permit_expires_on=clock.today() + timedelta(days=10))
+    case_id = create_case(
+        by=volunteer,
+        surname_latin="Staryi",
+        surname_cyrillic="Старый",
+        date_of_birth=None,
+        permit_expires_on=clock.today() + timedelta(days=10),
+    )
     _set_band(app, case_id, 1, clock.today() - timedelta(days=50))
     assert "Staryi" in client.get("/cases/due").get_data(as_text=True)
 
@@ -366,11 +432,19 @@ def test_a_fresh_band_keeps_later_cases_out_without_decrypting_them(app, signed_
     """A case banded today as "later" is not read for a 14-day list: its encrypted deadlines are
     never decrypted (a broken ciphertext there would fail the page), yet a 365-day list reads it."""
     client, volunteer = signed_in("volunteer")
-    case_id = create_case(by=volunteer, surname_latin="Pozdnov", surname_cyrillic="Позднов", date_of_birth=None, permit_expires_on=clock.today() + timedelta(days=200))
+    case_id = create_case(
+        by=volunteer,
+        surname_latin="Pozdnov",
+        surname_cyrillic="Позднов",
+        date_of_birth=None,
+        permit_expires_on=clock.today() + timedelta(days=200),
+    )
     with app.app_context():
         assert db.session.get(Case, case_id).deadline_band == 2
         sealed = db.session.scalar(select(Case._deadline_list_sealed).where(Case.id == case_id))
-        db.session.execute(update(Case).where(Case.id == case_id).values({Case._deadline_list_sealed: sealed[:-1] + bytes([sealed[-1] ^ 1])}))
+        db.session.execute(
+            update(Case).where(Case.id == case_id).values({Case._deadline_list_sealed: sealed[:-1] + bytes([sealed[-1] ^ 1])})
+        )
         db.session.commit()
     assert client.get("/cases/due").status_code == 200
     assert client.get("/cases/due?days=365").status_code == 500
@@ -382,7 +456,11 @@ def test_refresh_fills_an_upgraded_database_and_is_idempotent(app, runner, make_
     volunteer = make_user("volunteer")
     case_id = create_case(by=volunteer, date_of_birth=None, permit_expires_on=clock.today() + timedelta(days=10))
     with app.app_context():
-        db.session.execute(update(Case).where(Case.id == case_id).values({Case._deadline_list_sealed: None, Case.deadline_band: None, Case.deadline_band_on: None}))
+        db.session.execute(
+            update(Case)
+            .where(Case.id == case_id)
+            .values({Case._deadline_list_sealed: None, Case.deadline_band: None, Case.deadline_band_on: None})
+        )
         db.session.commit()
     first = runner.invoke(args=["deadlines", "refresh"])
     assert first.exit_code == 0, first.output
@@ -413,7 +491,9 @@ def test_erasure_clears_the_deadlines_and_the_band(app, make_user, create_case):
         case = db.session.get(Case, case_id)
         operations.erase(case, db.session.get(User, coordinator.id))
         db.session.commit()
-        row = db.session.execute(select(Case._deadline_list_sealed, Case.deadline_band, Case.deadline_band_on).where(Case.id == case_id)).one()
+        row = db.session.execute(
+            select(Case._deadline_list_sealed, Case.deadline_band, Case.deadline_band_on).where(Case.id == case_id)
+        ).one()
     assert tuple(row) == (None, None, None)
 
 
@@ -422,7 +502,15 @@ def test_case_list_puts_the_most_urgent_band_first_then_by_intake(signed_in, cre
     names = {"Bezsrokov": None, "Godov": 200, "Kvartalov": 75, "Srochnov": 5}  # bands none, 2, 1, 0 whatever the offsets
     for name, days in names.items():
         expiry = clock.today() + timedelta(days=days) if days is not None else None
-        create_case(by=volunteer, surname_latin=name, surname_cyrillic=None, date_of_birth=None, phone=None, telegram=None, permit_expires_on=expiry)
+        create_case(
+            by=volunteer,
+            surname_latin=name,
+            surname_cyrillic=None,
+            date_of_birth=None,
+            phone=None,
+            telegram=None,
+            permit_expires_on=expiry,
+        )
     html = client.get("/cases/").get_data(as_text=True)
     assert sorted(names, key=html.index) == ["Srochnov", "Kvartalov", "Godov", "Bezsrokov"]
 
@@ -431,7 +519,15 @@ def test_case_list_window_keeps_exactly_the_cases_with_a_deadline_in_it(signed_i
     """The filter decrypts what the bands leave: 5 and 25 days are both band 0, only one is within 10 days."""
     client, volunteer = signed_in("volunteer")
     for name, days in {"Pyatov": 5, "Dvadtsatov": 25, "Proshlov": -5}.items():
-        create_case(by=volunteer, surname_latin=name, surname_cyrillic=None, date_of_birth=None, phone=None, telegram=None, permit_expires_on=clock.today() + timedelta(days=days))
+        create_case(
+            by=volunteer,
+            surname_latin=name,
+            surname_cyrillic=None,
+            date_of_birth=None,
+            phone=None,
+            telegram=None,
+            permit_expires_on=clock.today() + timedelta(days=days),
+        )
     html = client.get("/cases/?window=10").get_data(as_text=True)
     assert "Pyatov" in html and "Dvadtsatov" not in html and "Proshlov" not in html
     assert "Dvadtsatov" in client.get("/cases/?window=30").get_data(as_text=True)
@@ -442,7 +538,15 @@ def test_due_page_pages_by_case_and_orders_dates_within_a_page(monkeypatch, sign
     monkeypatch.setattr("casework.cases.due.PAGE_CASES", 2)
     client, volunteer = signed_in("volunteer")
     for name, days in {"Pervov": 9, "Vtorov": 3, "Tretyakov": 6}.items():
-        create_case(by=volunteer, surname_latin=name, surname_cyrillic=None, date_of_birth=None, phone=None, telegram=None, permit_expires_on=clock.today() + timedelta(days=days))
+        create_case(
+            by=volunteer,
+            surname_latin=name,
+            surname_cyrillic=None,
+            date_of_birth=None,
+            phone=None,
+            telegram=None,
+            permit_expires_on=clock.today() + timedelta(days=days),
+        )
     first = client.get("/cases/due").get_data(as_text=True)
     second = client.get("/cases/due?page=2").get_data(as_text=True)
     assert ("Pervov" in first, "Vtorov" in first, "Tretyakov" in first) == (True, True, False)
@@ -462,7 +566,11 @@ def test_refresh_leaves_the_band_of_a_case_saved_while_it_ran(app, runner, monke
 
     def saved_meanwhile(case):
         with db.engine.begin() as other:  # another request saves the case: new version, its own band
-            other.execute(update(Case.__table__).where(Case.__table__.c.id == case_id).values(version=Case.__table__.c.version + 1, deadline_band=0))
+            other.execute(
+                update(Case.__table__)
+                .where(Case.__table__.c.id == case_id)
+                .values(version=Case.__table__.c.version + 1, deadline_band=0)
+            )
         return computed(case)
 
     monkeypatch.setattr(due, "computed", saved_meanwhile)

@@ -53,7 +53,9 @@ def test_a_form_posted_through_the_proxy_without_a_referrer_is_accepted(producti
     client = production_app.test_client()
     page = client.get("/login", headers=PROXIED)
     assert page.headers["Referrer-Policy"] == "no-referrer"
-    response = client.post("/language", data={"locale": "nl", "csrf_token": csrf_from(page.get_data(as_text=True))}, headers=PROXIED)
+    response = client.post(
+        "/language", data={"locale": "nl", "csrf_token": csrf_from(page.get_data(as_text=True))}, headers=PROXIED
+    )
     assert response.status_code == 302, response.get_data(as_text=True)[:300]
 
 
@@ -102,7 +104,12 @@ def _access_line(monkeypatch, environ: dict) -> str:
     written = io.StringIO()
     logger.access_log.handlers = [logging.StreamHandler(written)]
     response = SimpleNamespace(status="200 OK", sent=1234, headers=[])
-    logger.access(response, SimpleNamespace(headers=[]), {"REMOTE_ADDR": "203.0.113.5", "SERVER_PROTOCOL": "HTTP/1.1", **environ}, timedelta(milliseconds=12))
+    logger.access(
+        response,
+        SimpleNamespace(headers=[]),
+        {"REMOTE_ADDR": "203.0.113.5", "SERVER_PROTOCOL": "HTTP/1.1", **environ},
+        timedelta(milliseconds=12),
+    )
     return written.getvalue()
 
 
@@ -122,7 +129,9 @@ def test_the_access_log_has_no_query_string_referrer_or_setup_token(monkeypatch)
 
 
 def test_the_access_log_keeps_ordinary_paths(monkeypatch):
-    line = _access_line(monkeypatch, {"REQUEST_METHOD": "POST", "RAW_URI": "/cases/new", "PATH_INFO": "/cases/new", "QUERY_STRING": ""})
+    line = _access_line(
+        monkeypatch, {"REQUEST_METHOD": "POST", "RAW_URI": "/cases/new", "PATH_INFO": "/cases/new", "QUERY_STRING": ""}
+    )
     assert '"POST /cases/new" 200' in line and line.startswith("203.0.113.5 ")
 
 

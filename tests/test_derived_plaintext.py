@@ -56,7 +56,10 @@ ALLOWED = {
     ("blind_indexes", "key_version"): ("key rotation", "a small counter"),
     ("blind_indexes", "digest"): ("exact search", "32 bits of a keyed HMAC; the key is not in the database"),
     ("stats_counted_people", "person_id"): ("one contribution per human in statistics", ID),
-    ("stats_counted_people", "period"): ("the quarter a release counted the person in, never moved", f"{CODED}: a quarter, as coarse as the first intake's"),
+    ("stats_counted_people", "period"): (
+        "the quarter a release counted the person in, never moved",
+        f"{CODED}: a quarter, as coarse as the first intake's",
+    ),
     ("documents", "id"): ("names the file", ID),
     ("documents", "person_id"): ("link", ID),
     ("documents", "case_id"): ("link", ID),
@@ -89,7 +92,10 @@ ALLOWED = {
     ("case_tags", "decided_by_id"): ("accountability", STAFF),
     ("case_tags", "decided_at"): ("accountability", WORKFLOW),
     ("case_tags", "evaluated_on"): ("which day the rules were applied", WORKFLOW),
-    ("case_tags", "covered_since"): ("since when the policy baseline covers the rule", "a date of the policy, the same for every case"),
+    ("case_tags", "covered_since"): (
+        "since when the policy baseline covers the rule",
+        "a date of the policy, the same for every case",
+    ),
     ("consents", "id"): ("row id", ID),
     ("consents", "person_id"): ("link", ID),
     ("consents", "store"): ("consent must be checkable without decrypting", "a flag"),
@@ -99,7 +105,10 @@ ALLOWED = {
     ("consents", "method"): ("how consent was given", CODED),
     ("consents", "recorded_by_id"): ("accountability", STAFF),
     ("consents", "recorded_at"): ("when consent was recorded", WORKFLOW),
-    ("consents", "expires_on"): ("consent must be checkable without decrypting", "a date agreed for the consent, no fact of the person's life"),
+    ("consents", "expires_on"): (
+        "consent must be checkable without decrypting",
+        "a date agreed for the consent, no fact of the person's life",
+    ),
     ("consents", "withdrawn_at"): ("consent must be checkable without decrypting", WORKFLOW),
     ("consent_partners", "consent_id"): ("referral rule (S18)", ID),
     ("consent_partners", "partner_id"): ("referral rule (S18)", "a partner organisation's id"),
@@ -128,10 +137,24 @@ ALLOWED = {
 }
 #: The coded facts of a case: filters, rules and statistics read them without decrypting.
 for _name in (
-    "location", "military_situation", "rank_group", "reserve_category", "specialty_class", "fitness_category",
-    "profession_class", "deferral", "contact_kinds", "summons_purpose", "exit_ban", "action", "written_evidence",
-    "dutch_status", "visa_limited_validity", "research_permit", "degree_country",
-):  # fmt: skip
+    "location",
+    "military_situation",
+    "rank_group",
+    "reserve_category",
+    "specialty_class",
+    "fitness_category",
+    "profession_class",
+    "deferral",
+    "contact_kinds",
+    "summons_purpose",
+    "exit_ban",
+    "action",
+    "written_evidence",
+    "dutch_status",
+    "visa_limited_validity",
+    "research_permit",
+    "degree_country",
+):
     ALLOWED["cases", _name] = ("filters, rules and statistics", f"{CODED}; no place below country level, no date")
 #: The rules' verdicts and the policy's coverage, from fixed lists (decision reasons are encrypted).
 for _name in ("rule_id", "proposal", "suggested", "needs", "baseline_version", "coverage", "left_out", "holds", "decision"):
@@ -169,7 +192,18 @@ def _plaintext_columns() -> set[tuple[str, str]]:
 
 
 def test_the_walk_reaches_every_table_that_holds_a_persons_data(in_app):
-    assert {"persons", "person_keys", "cases", "notes", "referrals", "documents", "consents", "consent_partners", "case_tags", "audit_events"} <= set(_linked_tables())
+    assert {
+        "persons",
+        "person_keys",
+        "cases",
+        "notes",
+        "referrals",
+        "documents",
+        "consents",
+        "consent_partners",
+        "case_tags",
+        "audit_events",
+    } <= set(_linked_tables())
     assert {"users", "partners", "roles"}.isdisjoint(_linked_tables())
 
 
@@ -209,7 +243,10 @@ def _inventory() -> dict[str, set[str]]:
 def test_the_data_inventory_lists_every_column_of_every_linked_table(in_app):
     inventory = _inventory()
     missing = sorted(
-        (name, column.name) for name, table in _linked_tables().items() for column in table.c if column.name not in inventory.get(name, set())
+        (name, column.name)
+        for name, table in _linked_tables().items()
+        for column in table.c
+        if column.name not in inventory.get(name, set())
     )
     assert missing == [], f"docs/data-inventory.md does not list: {missing}"
 
@@ -340,14 +377,19 @@ def test_the_migration_drops_plaintext_deadlines_and_keeps_only_coded_languages(
         command.upgrade(config, before)
         with db.engine.begin() as connection:
             for number, spoken in enumerate(["RU, en; русский", "татарский", "nl", None]):
-                connection.execute(sa.text("INSERT INTO persons (id, dek_version, created_at, languages) VALUES (:id, 1, :at, :spoken)"), {"id": f"p{number}", "at": datetime(2026, 1, 1), "spoken": spoken})
+                connection.execute(
+                    sa.text("INSERT INTO persons (id, dek_version, created_at, languages) VALUES (:id, 1, :at, :spoken)"),
+                    {"id": f"p{number}", "at": datetime(2026, 1, 1), "spoken": spoken},
+                )
         command.upgrade(config, MIGRATION)
         with db.engine.connect() as connection:
             languages = dict(connection.execute(sa.text("SELECT id, languages FROM persons")).all())
         inspector = sa.inspect(db.engine)
         assert languages == {"p0": "ru,en", "p1": None, "p2": "nl", "p3": None}
         assert "deadlines" not in inspector.get_table_names()
-        assert {"deadline_list", "deadline_band", "deadline_band_on"} <= {column["name"] for column in inspector.get_columns("cases")}
+        assert {"deadline_list", "deadline_band", "deadline_band_on"} <= {
+            column["name"] for column in inspector.get_columns("cases")
+        }
         assert "next_deadline_on" not in {column["name"] for column in inspector.get_columns("cases")}
         db.session.remove()
         db.engine.dispose()

@@ -85,7 +85,17 @@ def _raw_database_bytes(app) -> bytes:
         database = Path(url.database)
         return b"".join(path.read_bytes() for path in database.parent.glob(database.name + "*"))
     dump = subprocess.run(
-        ["pg_dump", "--no-owner", "-h", url.host or "127.0.0.1", "-p", str(url.port or 5432), "-U", url.username or "postgres", url.database],
+        [
+            "pg_dump",
+            "--no-owner",
+            "-h",
+            url.host or "127.0.0.1",
+            "-p",
+            str(url.port or 5432),
+            "-U",
+            url.username or "postgres",
+            url.database,
+        ],
         check=True,
         capture_output=True,
     )
@@ -187,7 +197,11 @@ def test_any_text_round_trips_exactly(value):
 
 
 @given(st.one_of(st.just(""), st.text(min_size=1, max_size=50), st.text(min_size=4000, max_size=6000)))
-@hypothesis_settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large])
+@hypothesis_settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 def test_any_text_round_trips_through_the_model(app, value):
     with app.app_context():
         person = Person(address=value, surname_latin=value)
@@ -226,7 +240,9 @@ def own_keys_app(database_url, tmp_path):
 
 def _people(app, count=7):
     with app.app_context():
-        people = [_marker_person(surname_latin=f"Rotatova-{n}", email=f"rotatova{n}@casework-mail.example.org") for n in range(count)]
+        people = [
+            _marker_person(surname_latin=f"Rotatova-{n}", email=f"rotatova{n}@casework-mail.example.org") for n in range(count)
+        ]
         db.session.add_all(people)
         store_document(people[0], "rotation.pdf", PDF)
         db.session.commit()
@@ -242,7 +258,12 @@ def _drop_version(app, ring: str, version: int) -> None:
 
 def _fresh_app_reads_everyone(app, ids):
     """A new app built on the same key file and database (as after a restart) reads every person."""
-    again = create_app({key: app.config[key] for key in ("SQLALCHEMY_DATABASE_URI", "CASEWORK_KEY_FILE", "CASEWORK_DOCUMENT_DIR", "SECRET_KEY", "CASEWORK_ENV")})
+    again = create_app(
+        {
+            key: app.config[key]
+            for key in ("SQLALCHEMY_DATABASE_URI", "CASEWORK_KEY_FILE", "CASEWORK_DOCUMENT_DIR", "SECRET_KEY", "CASEWORK_ENV")
+        }
+    )
     with again.app_context():
         for n, person_id in enumerate(ids):
             assert db.session.get(Person, person_id).surname_latin == f"Rotatova-{n}"
@@ -375,10 +396,16 @@ def test_keys_init_refuses_to_overwrite(monkeypatch, tmp_path):
 def people(app):
     with app.app_context():
         ivanov = Person(
-            surname_latin="Ivanov", given_names_latin="Sergei", surname_cyrillic="Иванов", given_names_cyrillic="Сергей",
-            date_of_birth=date(1990, 3, 4), phone="06 1234 5678", email="S.Ivanov@Example.org", telegram="@SergeyIv",
+            surname_latin="Ivanov",
+            given_names_latin="Sergei",
+            surname_cyrillic="Иванов",
+            given_names_cyrillic="Сергей",
+            date_of_birth=date(1990, 3, 4),
+            phone="06 1234 5678",
+            email="S.Ivanov@Example.org",
+            telegram="@SergeyIv",
             passport_number="75 1234567",
-        )  # fmt: skip
+        )
         khrushchev = Person(surname_cyrillic="Хрущёв", given_names_cyrillic="Никита", date_of_birth=date(1985, 1, 1))
         db.session.add_all([ivanov, khrushchev])
         db.session.commit()
@@ -408,7 +435,11 @@ def test_find_people_across_spellings_and_scripts(app, people, query):
 
 @pytest.mark.parametrize(
     "query",
-    [{"surname": "Khrushchev", "birth_year": 1985}, {"surname": "Хрущев", "birth_year": 1985}, {"surname": "Hruschev", "birth_year": 1985}],
+    [
+        {"surname": "Khrushchev", "birth_year": 1985},
+        {"surname": "Хрущев", "birth_year": 1985},
+        {"surname": "Hruschev", "birth_year": 1985},
+    ],
 )
 def test_transliteration_variants_meet(app, people, query):
     with app.app_context():
@@ -459,7 +490,9 @@ def test_erasure_shreds_key_indexes_and_documents(app, people):
         document = store_document(person, "passport.pdf", PDF)
         db.session.commit()
         stored_file = file_path(document)
-        copy = dict(db.session.execute(text("SELECT surname_latin, email FROM persons WHERE id = :id"), {"id": person.id}).one()._mapping)
+        copy = dict(
+            db.session.execute(text("SELECT surname_latin, email FROM persons WHERE id = :id"), {"id": person.id}).one()._mapping
+        )
         erase_person(person)
         db.session.commit()
         assert not stored_file.exists()
@@ -568,7 +601,9 @@ def test_production_refuses_a_key_file_others_can_read(settings, tmp_path):
 def test_keys_from_the_environment(settings, tmp_path):
     from casework.keyring import dump_keys
 
-    app = create_app({**settings, "CASEWORK_KEY_FILE": str(tmp_path / "absent.json"), "CASEWORK_KEYS": dump_keys(generate_keys())})
+    app = create_app(
+        {**settings, "CASEWORK_KEY_FILE": str(tmp_path / "absent.json"), "CASEWORK_KEYS": dump_keys(generate_keys())}
+    )
     with app.app_context():
         db.create_all()
         person = Person(surname_latin="Envkeyova")

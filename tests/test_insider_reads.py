@@ -16,8 +16,14 @@ from tests.test_cases_workflow import SAME_MAN, intake, token
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(200))
 #: Someone nobody has recorded, given with the same fields as SAME_MAN, so that pages can be compared.
-UNKNOWN = {"surname_latin": "Orlov", "given_names_latin": "Pavel", "surname_cyrillic": None, "given_names_cyrillic": None,
-           "phone": "+79165550000", "telegram": None}  # fmt: skip
+UNKNOWN = {
+    "surname_latin": "Orlov",
+    "given_names_latin": "Pavel",
+    "surname_cyrillic": None,
+    "given_names_cyrillic": None,
+    "phone": "+79165550000",
+    "telegram": None,
+}
 #: Different people (names are compared without digits, so "Orlov1" would be Orlov again).
 SURNAMES = ["Belov", "Frolov", "Gromov", "Zotov", "Lapin"]
 
@@ -82,7 +88,10 @@ def test_the_match_reaches_the_coordinators_queue_after_the_intake(app, signed_i
 
 def test_a_volunteer_whose_intakes_keep_matching_is_flagged_once_a_day(app, signed_in, make_user, create_case):
     coordinator = make_user("coordinator")
-    people = [dict(phone=f"+7916555{n:04d}", telegram=None, passport_number=None, surname_latin=f"Known{n}", surname_cyrillic=None) for n in range(4)]
+    people = [
+        dict(phone=f"+7916555{n:04d}", telegram=None, passport_number=None, surname_latin=f"Known{n}", surname_cyrillic=None)
+        for n in range(4)
+    ]
     for person in people:
         create_case(by=coordinator, **person)
     honest, _ = signed_in("volunteer")
@@ -131,13 +140,17 @@ def test_the_budget_is_one_over_every_route(app, volunteer_with_a_case):
     assert client.get(f"/cases/{case_id}").status_code == 200
     assert client.get(f"/cases/{case_id}/edit").status_code == 200
     assert client.get(f"/cases/{case_id}/documents/{document_id}").status_code == 200
-    found = client.post("/cases/search", data={"csrf_token": token(client, "/cases/search"), "field": "phone", "value": "+79161234567"})
+    found = client.post(
+        "/cases/search", data={"csrf_token": token(client, "/cases/search"), "field": "phone", "value": "+79161234567"}
+    )
     assert found.status_code == 200 and case_id in found.get_data(as_text=True)
     for url in ("/cases/due?days=30", f"/cases/{case_id}", f"/cases/{case_id}/edit", f"/cases/{case_id}/documents/{document_id}"):
         refused = client.get(url)
         assert refused.status_code == 429, url
         assert "Sokolov" not in refused.get_data(as_text=True)
-    assert [(flag.actor_id, flag.case_id) for flag in flags(app, FLAG)] == [(volunteer.id, None)], "one flag, however many refusals"
+    assert [(flag.actor_id, flag.case_id) for flag in flags(app, FLAG)] == [(volunteer.id, None)], (
+        "one flag, however many refusals"
+    )
     with app.app_context():
         assert db.session.scalar(select(func.count()).where(AuditEvent.action == "case_viewed")) == 2
 

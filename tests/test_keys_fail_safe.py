@@ -44,7 +44,15 @@ def populated(settings_for):
         db.create_all()
         from casework import audit
 
-        people = [Person(surname_latin=f"Failsafe-{n}", given_names_latin="Anna", email=f"failsafe{n}@example.org", date_of_birth=date(1990, 1, n + 1)) for n in range(5)]
+        people = [
+            Person(
+                surname_latin=f"Failsafe-{n}",
+                given_names_latin="Anna",
+                email=f"failsafe{n}@example.org",
+                date_of_birth=date(1990, 1, n + 1),
+            )
+            for n in range(5)
+        ]
         db.session.add_all(people)
         store_document(people[0], "scan.pdf", PDF)
         audit.record("person_created", person=people[0])
@@ -76,7 +84,10 @@ def _new_key_text() -> str:
 
 def _table_counts(app) -> dict:
     with app.app_context():
-        return {model.__name__: db.session.scalar(select(func.count()).select_from(model)) for model in (Person, PersonKey, AuditEvent, KeyCheck, KeyRotation)}
+        return {
+            model.__name__: db.session.scalar(select(func.count()).select_from(model))
+            for model in (Person, PersonKey, AuditEvent, KeyCheck, KeyRotation)
+        }
 
 
 # The app refuses to start with a key file that does not fit the database.
@@ -92,13 +103,18 @@ def test_a_missing_key_in_use_stops_the_app_naming_ring_and_version(populated, s
 @pytest.mark.parametrize("ring", ["kek", "index", "audit"])
 def test_a_swapped_key_stops_the_app(populated, settings_for, ring):
     _edit_key_file(populated, lambda d: d[ring].update({"1": _new_key_text()}))
-    with pytest.raises(ConfigError, match=f"{RING_NAMES[ring]} version 1 in the key file is not the key this database was written with"):
+    with pytest.raises(
+        ConfigError, match=f"{RING_NAMES[ring]} version 1 in the key file is not the key this database was written with"
+    ):
         create_app(settings_for())
 
 
 def test_exchanged_rings_are_recognised(populated, settings_for):
     _edit_key_file(populated, lambda d: d.update({"kek": d["index"], "index": d["kek"]}))
-    with pytest.raises(ConfigError, match="key-encryption keys version 1 in the key file is this database's blind-index roots version 1: .*exchanged"):
+    with pytest.raises(
+        ConfigError,
+        match="key-encryption keys version 1 in the key file is this database's blind-index roots version 1: .*exchanged",
+    ):
         create_app(settings_for())
 
 
@@ -142,7 +158,15 @@ def test_the_app_starts_on_an_empty_database_for_db_upgrade(settings_for, tmp_pa
 # Key commands check first and write last.
 
 
-@pytest.mark.parametrize("command", [["keys", "rotate-kek"], ["keys", "rotate-index"], ["keys", "rotate-dek", "--all"], ["keys", "retire", "--ring", "kek", "--version", "1"]])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["keys", "rotate-kek"],
+        ["keys", "rotate-index"],
+        ["keys", "rotate-dek", "--all"],
+        ["keys", "retire", "--ring", "kek", "--version", "1"],
+    ],
+)
 def test_key_commands_refuse_a_wrong_key_file_in_one_line_and_change_nothing(populated, settings_for, command):
     _edit_key_file(populated, lambda d: d["kek"].update({"1": _new_key_text()}))
     key_file_before = _key_file(populated).read_bytes()
@@ -221,12 +245,26 @@ def test_a_rotation_that_finished_its_rows_but_not_its_record_is_finished_by_the
 
 def test_key_commands_write_audit_rows(populated):
     runner = populated.test_cli_runner()
-    for command in (["keys", "status"], ["keys", "rotate-kek"], ["keys", "retire", "--ring", "kek", "--version", "1"], ["keys", "rotate-dek", "--all"]):
+    for command in (
+        ["keys", "status"],
+        ["keys", "rotate-kek"],
+        ["keys", "retire", "--ring", "kek", "--version", "1"],
+        ["keys", "rotate-dek", "--all"],
+    ):
         assert runner.invoke(args=command).exit_code == 0
     with populated.app_context():
-        actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.action.like("keys_%")).order_by(AuditEvent.seq)).all()
+        actions = db.session.scalars(
+            select(AuditEvent.action).where(AuditEvent.action.like("keys_%")).order_by(AuditEvent.seq)
+        ).all()
         details = db.session.scalars(select(AuditEvent.detail).where(AuditEvent.action == "keys_retired")).all()
-    assert actions == ["keys_status_shown", "keys_rotation_started", "keys_rotated", "keys_retired", "keys_rotation_started", "keys_rotated"]
+    assert actions == [
+        "keys_status_shown",
+        "keys_rotation_started",
+        "keys_rotated",
+        "keys_retired",
+        "keys_rotation_started",
+        "keys_rotated",
+    ]
     assert details == ["kek version 1"]
 
 
@@ -240,7 +278,9 @@ def test_rotate_dek_all_touches_each_person_once(populated, monkeypatch):
     populated.test_cli_runner().invoke(args=["keys", "rotate-dek", "--person", ids[0]])
     touched = []
     real = rotation.rotate_data_key
-    monkeypatch.setattr(rotation, "rotate_data_key", lambda person, generation: touched.append(person.id) or real(person, generation))
+    monkeypatch.setattr(
+        rotation, "rotate_data_key", lambda person, generation: touched.append(person.id) or real(person, generation)
+    )
     result = populated.test_cli_runner().invoke(args=["keys", "rotate-dek", "--all"])
     assert result.exit_code == 0, result.output
     assert sorted(touched) == sorted(ids), "each person once"
@@ -296,7 +336,12 @@ def test_no_cache_keeps_an_erased_persons_data_key(populated):
     gc.collect()
     # Containers holding only plain values (a cache's dict, its keys) are not tracked by the
     # collector themselves: they are found as what tracked objects refer to.
-    holders = {type(held).__name__ for tracked in gc.get_objects() for held in (tracked, *gc.get_referents(tracked)) if _holds(held, data_key)}
+    holders = {
+        type(held).__name__
+        for tracked in gc.get_objects()
+        for held in (tracked, *gc.get_referents(tracked))
+        if _holds(held, data_key)
+    }
     assert holders == set()
 
 

@@ -52,7 +52,14 @@ def world(app, make_user):
         period = stats.closed_periods()[0]
         stats.publish(stats.request_release(period, None), None)
         db.session.commit()
-        ids = {"case_id": case.id, "referral_id": referral.id, "user_id": volunteer.id, "partner_id": partner.id, "rule_id": "R1", "period": period}
+        ids = {
+            "case_id": case.id,
+            "referral_id": referral.id,
+            "user_id": volunteer.id,
+            "partner_id": partner.id,
+            "rule_id": "R1",
+            "period": period,
+        }
     return {"volunteer": volunteer, "coordinator": coordinator, "ids": ids}
 
 
@@ -96,9 +103,17 @@ def test_every_page_is_valid_html_in_every_language(app, signed_in, make_user, w
         name = tmp_path / f"{len(written):04d}.html"
         name.write_bytes(anonymous.get("/login", headers={"Accept-Language": locale}).data)
         written[name.name] = f"/login in {locale}"
-    result = subprocess.run([*checker, "--errors-only", "--format", "json", *(str(tmp_path / name) for name in written)],
-                            capture_output=True, text=True, check=False)  # fmt: skip
+    result = subprocess.run(
+        [*checker, "--errors-only", "--format", "json", *(str(tmp_path / name) for name in written)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     messages = json.loads(result.stderr or "{}").get("messages", [])
-    errors = [f"{written.get(Path(m.get('url', '')).name, m.get('url'))} line {m.get('lastLine')}: {m.get('message')}" for m in messages if m.get("type") == "error"]
+    errors = [
+        f"{written.get(Path(m.get('url', '')).name, m.get('url'))} line {m.get('lastLine')}: {m.get('message')}"
+        for m in messages
+        if m.get("type") == "error"
+    ]
     assert len(written) > 40
     assert errors == [], "\n".join(errors[:40])

@@ -111,9 +111,7 @@ def test_migration_head_matches_the_models(fresh_app):
         flask_migrate.upgrade()
         include_object = _env_include_object()
         with db.engine.connect() as connection:
-            context = MigrationContext.configure(
-                connection, opts={"include_object": include_object, "compare_type": True}
-            )
+            context = MigrationContext.configure(connection, opts={"include_object": include_object, "compare_type": True})
             diff = compare_metadata(context, db.metadata)
     listing = "\n".join(map(repr, diff))
     assert diff == [], f"models and migrations differ; run `flask --app casework db migrate`:\n{listing}"
@@ -190,9 +188,7 @@ def _row_counts() -> dict[str, int]:
 def _assert_rows_kept(before: dict[str, int], step: str) -> None:
     """Tables that exist before and after a step have lost no rows."""
     after = _row_counts()
-    lost = {
-        name: (count, after[name]) for name, count in before.items() if name in after and after[name] < count
-    }
+    lost = {name: (count, after[name]) for name, count in before.items() if name in after and after[name] < count}
     assert not lost, f"{step} lost rows (before, after): {lost}"
 
 
@@ -212,9 +208,7 @@ def test_every_migration_upgrades_and_downgrades_with_data(fresh_app):
 
         with db.engine.connect() as connection:
             users = connection.execute(sa.text("SELECT COUNT(*) FROM users")).scalar_one()
-            events = connection.execute(
-                sa.text("SELECT COUNT(*) FROM audit_events WHERE actor_id IS NOT NULL")
-            ).scalar_one()
+            events = connection.execute(sa.text("SELECT COUNT(*) FROM audit_events WHERE actor_id IS NOT NULL")).scalar_one()
         assert users >= len(revisions) and events >= len(revisions)
 
         for revision in reversed(revisions):

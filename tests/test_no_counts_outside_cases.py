@@ -37,7 +37,9 @@ def numbers_in(text: str) -> set[int]:
 def open_cases(signed_in, create_case):
     _client, volunteer = signed_in("volunteer")
     for index in range(OPEN_CASES):
-        create_case(by=volunteer, surname_latin=f"Open{uuid.uuid4().hex[:6]}", phone=f"+3161234{index:04d}", telegram=f"@open{index}")
+        create_case(
+            by=volunteer, surname_latin=f"Open{uuid.uuid4().hex[:6]}", phone=f"+3161234{index:04d}", telegram=f"@open{index}"
+        )
 
 
 def test_the_baselines_page_and_reevaluation_give_no_count(app, signed_in, open_cases):
@@ -48,7 +50,9 @@ def test_the_baselines_page_and_reevaluation_give_no_count(app, signed_in, open_
     assert OPEN_CASES not in numbers_in(text_of(started))
     with app.app_context():
         assert jobs.run_queued() == 1
-        details = db.session.scalars(select(AuditEvent.detail).where(AuditEvent.action.in_(("cases_reevaluated", "job_finished")))).all()
+        details = db.session.scalars(
+            select(AuditEvent.detail).where(AuditEvent.action.in_(("cases_reevaluated", "job_finished")))
+        ).all()
     assert details and not any(str(OPEN_CASES) in (detail or "") for detail in details), details
     assert OPEN_CASES not in numbers_in(text_of(admin_client.get("/admin/jobs")))
 
@@ -58,7 +62,9 @@ def test_a_running_jobs_progress_does_not_give_its_total(app, signed_in, make_us
     a running job shows that it runs, not how far."""
     admin_client, admin = signed_in("admin")
     with app.app_context():
-        db.session.add(Job(id=str(uuid.uuid4()), kind="reevaluate", state="running", done=200, total=1300, requested_by_id=admin.id))
+        db.session.add(
+            Job(id=str(uuid.uuid4()), kind="reevaluate", state="running", done=200, total=1300, requested_by_id=admin.id)
+        )
         db.session.commit()
     page = admin_client.get("/admin/jobs").get_data(as_text=True)
     progress = re.findall(r"<progress[^>]*>[^<]*</progress>", page)

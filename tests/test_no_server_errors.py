@@ -55,10 +55,39 @@ NASTY_URL_VALUES = [
     {"integer": 1, "default": "..%2F..%2Fkeys.json"},
 ]
 #: Query parameters the views read; those in GET forms are added from the pages.
-KNOWN_QUERY_PARAMETERS = {"page", "days", "window", "assignee", "actor", "from", "to", "case", "action", "flagged", "next", "lang"}
+KNOWN_QUERY_PARAMETERS = {
+    "page",
+    "days",
+    "window",
+    "assignee",
+    "actor",
+    "from",
+    "to",
+    "case",
+    "action",
+    "flagged",
+    "next",
+    "lang",
+}
 
 NASTY = st.sampled_from(
-    PAST_ANY_BOUND + ["", "0", "-1", "nan", "inf", "0000-00-00", "2026Q5", "99999Q1", "1899-12-31", "2101-01-01", "%", "' OR 1=1 --", "Иванов", "\t\n\r"]
+    PAST_ANY_BOUND
+    + [
+        "",
+        "0",
+        "-1",
+        "nan",
+        "inf",
+        "0000-00-00",
+        "2026Q5",
+        "99999Q1",
+        "1899-12-31",
+        "2101-01-01",
+        "%",
+        "' OR 1=1 --",
+        "Иванов",
+        "\t\n\r",
+    ]
 )
 VALUES = st.one_of(
     NASTY,
@@ -79,7 +108,9 @@ class _Forms(HTMLParser):
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         if tag == "form":
-            self.forms.append({"action": attrs.get("action") or "", "method": (attrs.get("method") or "get").lower(), "fields": {}})
+            self.forms.append(
+                {"action": attrs.get("action") or "", "method": (attrs.get("method") or "get").lower(), "fields": {}}
+            )
         elif not self.forms or "name" not in attrs:
             if tag == "option" and self._select and ("selected" in attrs or self._select[1] is None):
                 self._select[1] = attrs.get("value", "")
@@ -128,9 +159,16 @@ def world(app, make_user, create_case, partner):
         stats_operations.publish(stats_operations.request_release(period, None), None)
         db.session.commit()
     values = {
-        "case_id": case_id, "document_id": document_id, "rule_id": engine.rules()[0].id, "user_id": staff["volunteer"].id,
-        "partner_id": partner, "period": period, "table_id": "age_band", "token": "sample", "filename": "casework.css",
-    }  # fmt: skip
+        "case_id": case_id,
+        "document_id": document_id,
+        "rule_id": engine.rules()[0].id,
+        "user_id": staff["volunteer"].id,
+        "partner_id": partner,
+        "period": period,
+        "table_id": "age_band",
+        "token": "sample",
+        "filename": "casework.css",
+    }
     return staff, values
 
 
@@ -187,7 +225,11 @@ def _baseline(fields: dict, path: str) -> dict:
     """What a person filling in the form would send: the page's values, and a valid intake."""
     sent = {name: value for name, (_kind_, value) in fields.items() if value is not None}
     if path.endswith("/cases/new"):
-        sent |= {key: value.isoformat() if isinstance(value, date) else value for key, value in INTAKE.items() if not isinstance(value, list)}
+        sent |= {
+            key: value.isoformat() if isinstance(value, date) else value
+            for key, value in INTAKE.items()
+            if not isinstance(value, list)
+        }
         sent |= {"consent_store": "y", "consent_contact": "y", "needs": "legal_advice"}
     return sent
 
@@ -234,7 +276,10 @@ def _fuzz(client, rule, url, names, baseline, errors):
     """A few hypothesis-drawn values in a few fields at once, and in the query string."""
 
     @FUZZ
-    @given(chosen=st.dictionaries(st.sampled_from(names), VALUES, min_size=1, max_size=4), query=st.dictionaries(st.sampled_from(names), VALUES, max_size=3))
+    @given(
+        chosen=st.dictionaries(st.sampled_from(names), VALUES, min_size=1, max_size=4),
+        query=st.dictionaries(st.sampled_from(names), VALUES, max_size=3),
+    )
     def send(chosen, query):
         if "GET" in rule.methods:
             errors.check(client.get(url, query_string=chosen), "GET", rule, chosen)
@@ -248,11 +293,17 @@ def _fuzz(client, rule, url, names, baseline, errors):
 
 
 def _intake(**changes) -> dict:
-    sent = {key: value.isoformat() if isinstance(value, date) else value for key, value in INTAKE.items() if not isinstance(value, list)}
+    sent = {
+        key: value.isoformat() if isinstance(value, date) else value
+        for key, value in INTAKE.items()
+        if not isinstance(value, list)
+    }
     return {**sent, "consent_store": "y", "consent_contact": "y", "needs": "legal_advice", **changes}
 
 
-@pytest.mark.parametrize("field", ["summons_appear_on", "degree_completed_on", "permit_expires_on", "date_of_birth", "deferral_until"])
+@pytest.mark.parametrize(
+    "field", ["summons_appear_on", "degree_completed_on", "permit_expires_on", "date_of_birth", "deferral_until"]
+)
 @pytest.mark.parametrize("value", ["9999-12-31", "0001-01-01"])
 def test_an_out_of_range_date_is_a_message_that_keeps_the_input(app, signed_in, field, value):
     client, _volunteer = signed_in("volunteer")

@@ -10,7 +10,9 @@ from tests.conftest import csrf_from
 
 def refer(app, client, case_id: str, partner_id: int) -> str:
     page = client.get(f"/cases/{case_id}").get_data(as_text=True)
-    response = client.post(f"/cases/{case_id}/referrals", data={"csrf_token": csrf_from(page), "partner": partner_id, "purpose": "Asylum appeal"})
+    response = client.post(
+        f"/cases/{case_id}/referrals", data={"csrf_token": csrf_from(page), "partner": partner_id, "purpose": "Asylum appeal"}
+    )
     assert response.status_code == 302
     with app.app_context():
         return db.session.scalar(select(Referral.id).where(Referral.case_id == case_id))
@@ -18,8 +20,20 @@ def refer(app, client, case_id: str, partner_id: int) -> str:
 
 def test_the_summary_shows_the_facts_and_not_what_stays_with_the_foundation(app, signed_in, create_case, partner):
     client, coordinator = signed_in("coordinator")
-    case_id = create_case(by=coordinator, consent_partners=[partner], consent_contact=False, passport_number="4510 123456", address="Lenina 1, Moskva")
-    client.post(f"/cases/{case_id}/notes", data={"csrf_token": csrf_from(client.get(f"/cases/{case_id}").get_data(as_text=True)), "body": "Internal: he sounded scared."})
+    case_id = create_case(
+        by=coordinator,
+        consent_partners=[partner],
+        consent_contact=False,
+        passport_number="4510 123456",
+        address="Lenina 1, Moskva",
+    )
+    client.post(
+        f"/cases/{case_id}/notes",
+        data={
+            "csrf_token": csrf_from(client.get(f"/cases/{case_id}").get_data(as_text=True)),
+            "body": "Internal: he sounded scared.",
+        },
+    )
     referral_id = refer(app, client, case_id, partner)
     page = client.get(f"/cases/{case_id}/referrals/{referral_id}/print")
     assert page.status_code == 200

@@ -57,7 +57,9 @@ def test_next_never_leaves_the_site(client, target):
     assert location == "/", f"{target!r} was followed to {location!r}"
 
 
-@pytest.mark.parametrize("target", ["/", "/cases/", "/cases/?status=all&page=2", "/%2F%2Fevil.example", "/%0a/evil.example", "/stats/?lang=uk"])
+@pytest.mark.parametrize(
+    "target", ["/", "/cases/", "/cases/?status=all&page=2", "/%2F%2Fevil.example", "/%0a/evil.example", "/stats/?lang=uk"]
+)
 def test_next_within_the_site_is_followed(client, target):
     response = _switch(client, target)
     assert response.status_code == 302

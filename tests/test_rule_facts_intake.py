@@ -51,14 +51,27 @@ def test_edit_form_shows_the_ticked_contact_kinds(app, signed_in):
         case_id = db.session.scalar(select(Case.id))
     page = html.unescape(client.get(f"/cases/{case_id}/edit").get_data(as_text=True))
     for kind in ("summons_paper", "phone_call"):
-        assert re.search(rf'<input checked id="contact_kinds-\d+" name="contact_kinds" type="checkbox" value="{kind}">', page), kind
-    assert re.search(r'<input id="contact_kinds-\d+" name="contact_kinds" type="checkbox" value="visit">', page), "an unticked kind"
+        assert re.search(rf'<input checked id="contact_kinds-\d+" name="contact_kinds" type="checkbox" value="{kind}">', page), (
+            kind
+        )
+    assert re.search(r'<input id="contact_kinds-\d+" name="contact_kinds" type="checkbox" value="visit">', page), (
+        "an unticked kind"
+    )
 
 
 REFUSED = {
-    "no contact with a kind of contact": ({"contact_kinds": ["none", "visit"]}, '"No contact from the military" cannot go with a kind of contact.'),
-    "a date of birth and an estimated year": ({"date_of_birth": date(2001, 5, 5)}, "Give either the date of birth or an estimated birth year"),
-    "another citizenship without dual citizenship": ({"citizenship": "RU"}, 'Another citizenship goes with "Russian and another".'),
+    "no contact with a kind of contact": (
+        {"contact_kinds": ["none", "visit"]},
+        '"No contact from the military" cannot go with a kind of contact.',
+    ),
+    "a date of birth and an estimated year": (
+        {"date_of_birth": date(2001, 5, 5)},
+        "Give either the date of birth or an estimated birth year",
+    ),
+    "another citizenship without dual citizenship": (
+        {"citizenship": "RU"},
+        'Another citizenship goes with "Russian and another".',
+    ),
 }
 
 

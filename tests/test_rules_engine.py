@@ -149,8 +149,15 @@ def test_within_call_up_age_by_conscription_alone(monkeypatch, on, dob, within):
 def r10(on=LATER, age=29, posted=None):
     """Summoned for conscription at `age`, in NL with asylum pending."""
     posted = posted or on - timedelta(days=100)
-    return Situation(date_of_birth=born(posted, age), sex="M", location="netherlands", dutch_status="asylum_pending",
-                     contact_kinds="summons_electronic", summons_purpose="conscription", summons_posted_on=posted)  # fmt: skip
+    return Situation(
+        date_of_birth=born(posted, age),
+        sex="M",
+        location="netherlands",
+        dutch_status="asylum_pending",
+        contact_kinds="summons_electronic",
+        summons_purpose="conscription",
+        summons_posted_on=posted,
+    )
 
 
 @pytest.mark.parametrize(
@@ -298,7 +305,9 @@ def test_r2_counts_a_medical_profession_or_any_military_specialty(specialty):
 
 def test_r2_is_left_out_for_a_woman_without_a_medical_or_military_specialty():
     """A woman in IT who never served: no specialty, no R2; and never R1 (a man's rule)."""
-    situation = specialist_woman(LATER, 30, profession_class="it", military_situation="never_served", contact_kinds="summons_paper")
+    situation = specialist_woman(
+        LATER, 30, profession_class="it", military_situation="never_served", contact_kinds="summons_paper"
+    )
     assert_absent(situation, LATER, "R2")
     assert_absent(situation, LATER, "R1")
 
@@ -406,8 +415,15 @@ def test_r1_needs_the_location_when_unknown():
 def r3(on=LATER):
     """Refused conscription, 25 when applying for asylum, in NL with asylum pending."""
     applied = on - timedelta(days=200)
-    return Situation(date_of_birth=born(applied, 25), sex="M", location="netherlands", dutch_status="asylum_pending",
-                     asylum_applied_on=applied, action="refused_conscription", military_situation="conscription_age")  # fmt: skip
+    return Situation(
+        date_of_birth=born(applied, 25),
+        sex="M",
+        location="netherlands",
+        dutch_status="asylum_pending",
+        asylum_applied_on=applied,
+        action="refused_conscription",
+        military_situation="conscription_age",
+    )
 
 
 def r4(on=LATER):
@@ -422,8 +438,15 @@ def r4(on=LATER):
 
 
 def r5(on=LATER):
-    return Situation(date_of_birth=born(on, 40), sex="M", location="netherlands", dutch_status="asylum_pending",
-                     military_situation="reservist", rank_group="soldier", action="evaded_mobilisation")  # fmt: skip
+    return Situation(
+        date_of_birth=born(on, 40),
+        sex="M",
+        location="netherlands",
+        dutch_status="asylum_pending",
+        military_situation="reservist",
+        rank_group="soldier",
+        action="evaded_mobilisation",
+    )
 
 
 def r6(on=LATER):
@@ -461,12 +484,26 @@ def r8(on=LATER):
 
 def r9(on=LATER):
     """An exchange student with a Russian degree; were he a researcher, he has no permit for research."""
-    return Situation(date_of_birth=born(on, 22), sex="M", location="netherlands", dutch_status="exchange_student",
-                     degree_country="RU", research_permit="no")  # fmt: skip
+    return Situation(
+        date_of_birth=born(on, 22),
+        sex="M",
+        location="netherlands",
+        dutch_status="exchange_student",
+        degree_country="RU",
+        research_permit="no",
+    )
 
 
-SITUATIONS = {"R3": (r3, ("asylum_pending", "asylum_rejected")), "R4": (r4, ("asylum_pending",)), "R5": (r5, ("asylum_pending",)), "R6": (r6, None),
-              "R7": (r7, ("schengen_visa", "visa_free")), "R8": (r8, ("student",)), "R9": (r9, ("exchange_student", "researcher")), "R10": (r10, ("asylum_pending",))}  # fmt: skip
+SITUATIONS = {
+    "R3": (r3, ("asylum_pending", "asylum_rejected")),
+    "R4": (r4, ("asylum_pending",)),
+    "R5": (r5, ("asylum_pending",)),
+    "R6": (r6, None),
+    "R7": (r7, ("schengen_visa", "visa_free")),
+    "R8": (r8, ("student",)),
+    "R9": (r9, ("exchange_student", "researcher")),
+    "R10": (r10, ("asylum_pending",)),
+}
 DUTCH_STATUSES = [code for code, _label in choices.DUTCH_STATUSES if code != "unknown"]
 
 
@@ -742,7 +779,9 @@ def test_r8_needs_the_degree_date_and_country():
     assert_absent(replace(r8(), degree_country=None, degree_completed_on=LATER - relativedelta(years=5)), LATER, "R8")
 
 
-@pytest.mark.parametrize("country, outcome", [("RU", "applies"), ("other", "applies"), ("none", "applies"), ("NL", "absent"), (None, "needs")])
+@pytest.mark.parametrize(
+    "country, outcome", [("RU", "applies"), ("other", "applies"), ("none", "applies"), ("NL", "absent"), (None, "needs")]
+)
 def test_r9_exchange_student_by_the_country_of_his_degree(country, outcome):
     """R9: an exchange student without a Dutch degree (a Russian one, none at all) applies, whatever
     the degree's date; with a Dutch degree he does not; an unrecorded country is asked for."""
@@ -907,10 +946,19 @@ def test_every_derived_fact_is_unknown_or_of_its_kind(situation, on):
     derived = facts.derive(situation, on)
     for name, value in derived.items():
         assert value is not None and value != "unknown" and value != "", (name, value)
-    for name in ("within_call_up_age", "within_reserve_age", "military_contact", "medical_or_military_specialty",
-                 "refused_or_deserted_as_conscript", "deserted_as_professional_or_mobilised", "reservist_or_mobilisation_summons",
-                 "conscription_summons_from_2024", "stay_ends_within_90_days", "dutch_degree_within_3_years",
-                 "no_orientation_year"):  # fmt: skip
+    for name in (
+        "within_call_up_age",
+        "within_reserve_age",
+        "military_contact",
+        "medical_or_military_specialty",
+        "refused_or_deserted_as_conscript",
+        "deserted_as_professional_or_mobilised",
+        "reservist_or_mobilisation_summons",
+        "conscription_summons_from_2024",
+        "stay_ends_within_90_days",
+        "dutch_degree_within_3_years",
+        "no_orientation_year",
+    ):
         assert derived[name] is UNKNOWN or isinstance(derived[name], bool), (name, derived[name])
 
 
@@ -948,8 +996,17 @@ def test_the_shipped_rule_file_is_valid():
     parsed = engine.parse_rules(RULES_TOML)
     assert [rule.id for rule in parsed] == [f"R{number}" for number in range(1, 11)]
     assert {rule.id: rule.proposal for rule in parsed} == {
-        "R1": "P1", "R2": "P1", "R3": "P2", "R4": "P2", "R5": "P2", "R6": "P2", "R7": "P3", "R8": "P3", "R9": "P3", "R10": "P2",
-    }  # fmt: skip
+        "R1": "P1",
+        "R2": "P1",
+        "R3": "P2",
+        "R4": "P2",
+        "R5": "P2",
+        "R6": "P2",
+        "R7": "P3",
+        "R8": "P3",
+        "R9": "P3",
+        "R10": "P2",
+    }
     assert all(set(rule.explanation) >= set(LOCALES) for rule in parsed)
 
 

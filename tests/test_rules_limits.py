@@ -138,8 +138,9 @@ def test_women_are_category_3_officers_to_50_others_to_45(rank, until):
 
 def case_with(category, age=42, rank="soldier", sex="M", estimated=False, on=date(2025, 6, 15)):
     born = on.replace(year=on.year - age)
-    person = SimpleNamespace(date_of_birth=None if estimated else born, birth_year_estimated=born.year if estimated else None,
-                             sex=sex, erased=False)  # fmt: skip
+    person = SimpleNamespace(
+        date_of_birth=None if estimated else born, birth_year_estimated=born.year if estimated else None, sex=sex, erased=False
+    )
     fields = {name: None for name in Situation.__dataclass_fields__}
     return SimpleNamespace(**{**fields, "person": person, "rank_group": rank, "reserve_category": category})
 
@@ -177,14 +178,15 @@ def test_a_category_recorded_past_the_reserve_age_is_flagged(app):
 
 
 def test_an_estimated_birth_year_decides_only_far_from_a_limit():
-    """"About 25" (born in 2000): R1 applies whatever day of that year he was born. Born in 1997 and
+    """ "About 25" (born in 2000): R1 applies whatever day of that year he was born. Born in 1997 and
     evaluated on 2025-06-15 he is 27 or 28, at the edge of R4's band 28-35: R4 asks for the age
     instead of deciding. Born in 1993 (31 or 32) it applies."""
     on = date(2025, 6, 15)
     r1 = Situation(birth_year_estimated=2000, sex="M", location="russia", contact_kinds="visit")
     assert [(f.rule.id, f.applies) for f in engine.evaluate(r1, on)] == [("R1", True)]
-    r4 = Situation(birth_year_estimated=1997, sex="M", location="netherlands", dutch_status="asylum_pending",
-                   military_situation="reservist")  # fmt: skip
+    r4 = Situation(
+        birth_year_estimated=1997, sex="M", location="netherlands", dutch_status="asylum_pending", military_situation="reservist"
+    )
     r4_finding = {f.rule.id: f for f in engine.evaluate(r4, on)}["R4"]
     assert not r4_finding.applies and r4_finding.needs == ["age"]
     assert {f.rule.id: f for f in engine.evaluate(replace(r4, birth_year_estimated=1993), on)}["R4"].applies
@@ -214,13 +216,13 @@ situations_with_an_estimated_year = st.builds(
 
 
 @hypothesis_settings(max_examples=300, deadline=None, database=None)
-@given(situation=situations_with_an_estimated_year, on=st.dates(date(2022, 1, 1), date(2030, 12, 31)),
-       day=st.integers(0, 364))  # fmt: skip
+@given(situation=situations_with_an_estimated_year, on=st.dates(date(2022, 1, 1), date(2030, 12, 31)), day=st.integers(0, 364))
 def test_an_estimated_birth_year_is_never_decided_by_a_guess(situation, on, day):
     """Whenever a rule is decided (applies or left out) for a birth year, it is decided the same way
     for every date of birth in that year: an uncertain age makes the rule ask, never guess."""
-    exact = replace(situation, date_of_birth=date(situation.birth_year_estimated, 1, 1) + timedelta(days=day),
-                    birth_year_estimated=None)  # fmt: skip
+    exact = replace(
+        situation, date_of_birth=date(situation.birth_year_estimated, 1, 1) + timedelta(days=day), birth_year_estimated=None
+    )
     if exact.date_of_birth.year != situation.birth_year_estimated:
         return
     for rule in engine.rules():
@@ -273,10 +275,30 @@ def deadlines_say(born: date, sex: str, rank: str, on: date) -> dict:
     return dict(limits.age_deadlines(born, sex, rank, on))
 
 
-BIRTHS = [date(1960, 1, 1), date(1971, 11, 30), date(1973, 12, 31), date(1974, 1, 1), date(1975, 6, 15),
-          date(1976, 2, 29), date(1977, 12, 31), date(1978, 1, 1), date(1985, 3, 3), date(1996, 12, 31),
-          date(1997, 1, 1), date(2000, 2, 29), date(2006, 7, 7)]  # fmt: skip
-DAYS = [date(2022, 6, 29), date(2023, 12, 31), date(2024, 1, 1), date(2025, 3, 1), date(2027, 12, 31), date(2028, 1, 1), date(2035, 5, 5)]
+BIRTHS = [
+    date(1960, 1, 1),
+    date(1971, 11, 30),
+    date(1973, 12, 31),
+    date(1974, 1, 1),
+    date(1975, 6, 15),
+    date(1976, 2, 29),
+    date(1977, 12, 31),
+    date(1978, 1, 1),
+    date(1985, 3, 3),
+    date(1996, 12, 31),
+    date(1997, 1, 1),
+    date(2000, 2, 29),
+    date(2006, 7, 7),
+]
+DAYS = [
+    date(2022, 6, 29),
+    date(2023, 12, 31),
+    date(2024, 1, 1),
+    date(2025, 3, 1),
+    date(2027, 12, 31),
+    date(2028, 1, 1),
+    date(2035, 5, 5),
+]
 
 
 @pytest.mark.parametrize("rank", [*RANKS, "none"])
@@ -295,8 +317,12 @@ def test_deadlines_and_rules_agree_on_a_grid_of_births_ranks_and_days(sex, rank)
 
 
 @hypothesis_settings(max_examples=400, deadline=None, database=None)
-@given(born=st.dates(date(1940, 1, 1), date(2010, 12, 31)), on=st.dates(date(2020, 1, 1), date(2040, 12, 31)),
-       sex=st.sampled_from(["M", "F"]), rank=st.sampled_from([*RANKS, "none"]))  # fmt: skip
+@given(
+    born=st.dates(date(1940, 1, 1), date(2010, 12, 31)),
+    on=st.dates(date(2020, 1, 1), date(2040, 12, 31)),
+    sex=st.sampled_from(["M", "F"]),
+    rank=st.sampled_from([*RANKS, "none"]),
+)
 def test_deadlines_and_rules_agree_for_any_birth_rank_and_day(born, on, sex, rank):
     found = deadlines_say(born, sex, rank, on)
     conscription, reserve = rules_say(born, sex, rank, on)
@@ -309,7 +335,14 @@ def test_deadlines_and_rules_agree_for_any_birth_rank_and_day(born, on, sex, ran
 def test_the_deadlines_module_keeps_no_copy_of_the_limits():
     """One source: deadlines.py reads casework.rules.limits and holds no table of its own."""
     assert not hasattr(deadlines, "RESERVE_LIMITS") and not hasattr(deadlines, "CONSCRIPTION_LIMIT")
-    case = SimpleNamespace(permit_expires_on=None, dutch_status=None, degree_completed_on=None, contact_kinds=None,
-                           summons_posted_on=None, summons_appear_on=None, rank_group="soldier")  # fmt: skip
+    case = SimpleNamespace(
+        permit_expires_on=None,
+        dutch_status=None,
+        degree_completed_on=None,
+        contact_kinds=None,
+        summons_posted_on=None,
+        summons_appear_on=None,
+        rank_group="soldier",
+    )
     born = date(1974, 4, 4)
     assert dict(deadlines.compute(case, born, "M")) == deadlines_say(born, "M", "soldier", clock.today())

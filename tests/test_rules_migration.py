@@ -66,10 +66,12 @@ def test_upgrade_carries_old_cases_over_and_reevaluation_reports_by_rule(migrate
             assert "summons_type" in {column["name"] for column in sa.inspect(connection).get_columns("cases")}
             for case_id, ((summons, situation, action), _new) in zip(ids, OLD_TO_NEW, strict=False):
                 connection.execute(
-                    sa.text("UPDATE cases SET summons_type = :summons, military_situation = :situation, action = :action, "
-                            "status = 'active' WHERE id = :id"),
+                    sa.text(
+                        "UPDATE cases SET summons_type = :summons, military_situation = :situation, action = :action, "
+                        "status = 'active' WHERE id = :id"
+                    ),
                     {"summons": summons, "situation": situation, "action": action, "id": case_id},
-                )  # fmt: skip
+                )
             connection.execute(sa.text("UPDATE persons SET citizenship = 'RU+other'"))
         command.upgrade(_config(), "head")
         with db.engine.connect() as connection:
@@ -79,9 +81,7 @@ def test_upgrade_carries_old_cases_over_and_reevaluation_reports_by_rule(migrate
                     sa.text("SELECT id, contact_kinds, military_situation FROM cases")
                 )
             )
-            new_facts = connection.execute(
-                sa.text("SELECT COUNT(*) FROM cases WHERE degree_country IS NOT NULL")
-            ).scalar_one()
+            new_facts = connection.execute(sa.text("SELECT COUNT(*) FROM cases WHERE degree_country IS NOT NULL")).scalar_one()
             persons = connection.execute(
                 sa.text("SELECT citizenship, other_citizenship, birth_year_estimated FROM persons")
             ).all()
@@ -89,7 +89,9 @@ def test_upgrade_carries_old_cases_over_and_reevaluation_reports_by_rule(migrate
         for case_id, (_old, new) in zip(ids, OLD_TO_NEW, strict=False):
             assert rows[case_id] == new, case_id
         assert new_facts == 0, "the degree country starts unknown"
-        assert all(row == ("RU+other", None, None) for row in persons), "citizenship kept; the other country and estimated year unknown"
+        assert all(row == ("RU+other", None, None) for row in persons), (
+            "citizenship kept; the other country and estimated year unknown"
+        )
 
     result = runner.invoke(args=["rules", "reevaluate"])
     assert result.exit_code == 0, result.output
@@ -109,10 +111,15 @@ def test_downgrade_keeps_a_summons_and_the_deserters(migrated_app):
     with migrated_app.app_context():
         ids = db.session.scalars(select(Case.id).order_by(Case.id)).all()
         with db.engine.begin() as connection:
-            for case_id, (contacts, situation) in zip(ids, [("phone_call,summons_register", "deserted_contract"),
-                                                            ("none", "serving_conscript"), ("visit", "reservist")], strict=True):  # fmt: skip
-                connection.execute(sa.text("UPDATE cases SET contact_kinds = :contacts, military_situation = :situation WHERE id = :id"),
-                                   {"contacts": contacts, "situation": situation, "id": case_id})  # fmt: skip
+            for case_id, (contacts, situation) in zip(
+                ids,
+                [("phone_call,summons_register", "deserted_contract"), ("none", "serving_conscript"), ("visit", "reservist")],
+                strict=True,
+            ):
+                connection.execute(
+                    sa.text("UPDATE cases SET contact_kinds = :contacts, military_situation = :situation WHERE id = :id"),
+                    {"contacts": contacts, "situation": situation, "id": case_id},
+                )
         db.session.remove()
         command.downgrade(_config(), _before_this_migration())
         with db.engine.connect() as connection:

@@ -73,13 +73,21 @@ def tags_of(app, case_id: str) -> dict:
         rows = db.session.scalars(select(CaseTag).where(CaseTag.case_id == case_id)).all()
         return {
             tag.rule_id: {
-                "proposal": tag.proposal, "suggested": tag.suggested, "needs": tag.needs, "coverage": tag.coverage,
-                "covered_since": tag.covered_since, "left_out": tag.left_out, "holds": tag.holds, "decision": tag.decision,
-                "reason": tag.reason, "baseline_version": tag.baseline_version, "evaluated_on": tag.evaluated_on,
+                "proposal": tag.proposal,
+                "suggested": tag.suggested,
+                "needs": tag.needs,
+                "coverage": tag.coverage,
+                "covered_since": tag.covered_since,
+                "left_out": tag.left_out,
+                "holds": tag.holds,
+                "decision": tag.decision,
+                "reason": tag.reason,
+                "baseline_version": tag.baseline_version,
+                "evaluated_on": tag.evaluated_on,
                 "decided_by_id": tag.decided_by_id,
             }
             for tag in rows
-        }  # fmt: skip
+        }
 
 
 def page_text(response) -> str:
@@ -456,8 +464,17 @@ def test_filters_count_only_tags_that_hold(app, signed_in, create_case):
     client, volunteer = signed_in("volunteer")
     coordinator_client, _coordinator = signed_in("coordinator")
     rejected = create_case(by=volunteer, **R4_CASE)
-    create_case(by=volunteer, **{**R4_CASE, "surname_latin": "Morozov", "surname_cyrillic": "Морозов", "phone": "+79163330000",
-                                 "telegram": "@morozov", "date_of_birth": None})  # fmt: skip
+    create_case(
+        by=volunteer,
+        **{
+            **R4_CASE,
+            "surname_latin": "Morozov",
+            "surname_cyrillic": "Морозов",
+            "phone": "+79163330000",
+            "telegram": "@morozov",
+            "date_of_birth": None,
+        },
+    )
     assert decide(client, rejected, "R4", "rejected", REASON).status_code == 302
     for query in ("rule=R4", "proposal=P2", "left_out=1"):
         page = page_text(coordinator_client.get(f"/cases/?{query}"))
@@ -570,7 +587,9 @@ def test_a_malformed_baseline_is_refused_with_the_problem_and_nothing_stored(app
 def test_a_baseline_with_an_unknown_rule_is_refused(app, signed_in):
     """Coverage for an unknown rule is refused on the upload page, naming it; nothing is stored."""
     admin_client, _admin = signed_in("admin")
-    content = r4_covered_from(clock.today()).replace("[coverage]\n", '[coverage]\nR42 = [{ from = 2022-01-01, covered = "no" }]\n')
+    content = r4_covered_from(clock.today()).replace(
+        "[coverage]\n", '[coverage]\nR42 = [{ from = 2022-01-01, covered = "no" }]\n'
+    )
     page = page_text(upload(admin_client, content))
     assert "The file was not accepted" in page and "coverage of R42: no such rule" in page
     assert baseline_count(app) == 0
@@ -593,8 +612,11 @@ def test_a_baseline_that_is_not_utf8_is_refused(app, signed_in):
     """A file that is not UTF-8 is refused with a message, not an error."""
     admin_client, _admin = signed_in("admin")
     token = csrf_from(admin_client.get("/admin/baselines").get_data(as_text=True))
-    response = admin_client.post("/admin/baselines", data={"csrf_token": token, "upload": (io.BytesIO(b"version = \"\xff\xfe\""), "b.toml")},
-                                 content_type="multipart/form-data")  # fmt: skip
+    response = admin_client.post(
+        "/admin/baselines",
+        data={"csrf_token": token, "upload": (io.BytesIO(b'version = "\xff\xfe"'), "b.toml")},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 200 and "The file was not accepted" in page_text(response)
     assert baseline_count(app) == 0
 
@@ -629,9 +651,10 @@ def test_non_admins_cannot_see_or_change_baselines(app, signed_in, role):
     token = csrf(client, "/")
     assert client.post("/admin/baselines/reevaluate", data={"csrf_token": token}).status_code == 404
     response = client.post(
-        "/admin/baselines", data={"csrf_token": token, "upload": (io.BytesIO(r4_covered_from(clock.today()).encode()), "b.toml")},
+        "/admin/baselines",
+        data={"csrf_token": token, "upload": (io.BytesIO(r4_covered_from(clock.today()).encode()), "b.toml")},
         content_type="multipart/form-data",
-    )  # fmt: skip
+    )
     assert response.status_code == 404
     assert baseline_count(app) == 0 and audit_rows(app, "cases_reevaluated") == []
 

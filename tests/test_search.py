@@ -14,7 +14,14 @@ def search(client, **fields):
 def test_a_surname_alone_finds_the_person_in_either_script(app, signed_in, create_case):
     client, coordinator = signed_in("coordinator")
     create_case(by=coordinator)  # Sokolov / Соколов Dmitri, born 1994
-    create_case(by=coordinator, surname_latin="Orlov", surname_cyrillic="Орлов", phone="+79160000002", telegram=None, date_of_birth=date(1980, 5, 5))
+    create_case(
+        by=coordinator,
+        surname_latin="Orlov",
+        surname_cyrillic="Орлов",
+        phone="+79160000002",
+        telegram=None,
+        date_of_birth=date(1980, 5, 5),
+    )
     for spelled in ("Sokolov", "Соколов", "sokolov"):
         page = search(client, value=spelled)
         assert "Sokolov Dmitri" in page and "Orlov" not in page, spelled
@@ -31,7 +38,13 @@ def test_too_many_matches_ask_to_narrow(app, signed_in, create_case, monkeypatch
     monkeypatch.setattr(operations, "SEARCH_LIMIT", 2)
     client, coordinator = signed_in("coordinator")
     for number in range(3):
-        create_case(by=coordinator, given_names_latin=["Ivan", "Pavel", "Oleg"][number], given_names_cyrillic=None, phone=f"+7916000001{number}", telegram=None)
+        create_case(
+            by=coordinator,
+            given_names_latin=["Ivan", "Pavel", "Oleg"][number],
+            given_names_cyrillic=None,
+            phone=f"+7916000001{number}",
+            telegram=None,
+        )
     page = search(client, value="Sokolov")
     assert "narrow the search" in page
     assert "narrow the search" not in search(client, value="Sokolov", given_names="Pavel")

@@ -31,7 +31,9 @@ def _second_case_of_the_same_person(app, make_user, create_case) -> tuple[str, s
     first = create_case(by=coordinator, narrative="The first story.")
     with app.app_context():
         person = db.session.get(Case, first).person
-        second = operations.create_case({**INTAKE, "narrative": "The second story."}, db.session.get(User, coordinator.id), existing_person=person)
+        second = operations.create_case(
+            {**INTAKE, "narrative": "The second story."}, db.session.get(User, coordinator.id), existing_person=person
+        )
         db.session.commit()
         return first, second.id
 
@@ -165,13 +167,22 @@ def test_retention_run_erases_people_closed_longer_than_the_period_only(app, mak
     recently_closed = create_case(by=coordinator, phone="+31622220002", surname_latin="Recentlyclosed")
     still_open = create_case(by=coordinator, phone="+31622220003", surname_latin="Stillopen")
     with app.app_context():
-        db.session.get(Case, long_closed).status, db.session.get(Case, long_closed).closed_at = "closed", utcnow() - timedelta(days=800)
-        db.session.get(Case, recently_closed).status, db.session.get(Case, recently_closed).closed_at = "closed", utcnow() - timedelta(days=30)
+        db.session.get(Case, long_closed).status, db.session.get(Case, long_closed).closed_at = (
+            "closed",
+            utcnow() - timedelta(days=800),
+        )
+        db.session.get(Case, recently_closed).status, db.session.get(Case, recently_closed).closed_at = (
+            "closed",
+            utcnow() - timedelta(days=30),
+        )
         db.session.commit()
     result = app.test_cli_runner().invoke(args=["retention", "run", "--months", "24"])
     assert result.exit_code == 0, result.output
     with app.app_context():
-        erased = {case_id: db.session.get(Case, case_id).person.erased_at is not None for case_id in (long_closed, recently_closed, still_open)}
+        erased = {
+            case_id: db.session.get(Case, case_id).person.erased_at is not None
+            for case_id in (long_closed, recently_closed, still_open)
+        }
         assert erased == {long_closed: True, recently_closed: False, still_open: False}
         assert db.session.get(Case, long_closed).status == "closed", "the case's coded facts remain"
 
@@ -239,4 +250,9 @@ def test_consent_past_its_expiry_is_not_in_force(app, make_user, create_case, pa
         assert operations.consent_in_force(db.session.get(Case, expired).person) is None
         assert operations.consent_in_force(db.session.get(Case, current).person) is not None
         with pytest.raises(operations.CaseRefused):
-            operations.refer(db.session.get(Case, expired), db.session.get(Partner, partner), "Legal advice.", db.session.get(User, coordinator.id))
+            operations.refer(
+                db.session.get(Case, expired),
+                db.session.get(Partner, partner),
+                "Legal advice.",
+                db.session.get(User, coordinator.id),
+            )

@@ -94,7 +94,9 @@ def test_expired_sessions_are_purged_and_live_ones_kept(app, make_user):
     with app.app_context():
         newest = db.session.scalar(select(func.max(SessionRecord.id)))
         db.session.execute(update(SessionRecord).where(SessionRecord.id != newest).values(expiry=utcnow() - timedelta(minutes=1)))
-        db.session.execute(update(SessionRecord).where(SessionRecord.id == newest).values(expiry=utcnow() + timedelta(minutes=20)))
+        db.session.execute(
+            update(SessionRecord).where(SessionRecord.id == newest).values(expiry=utcnow() + timedelta(minutes=20))
+        )
         db.session.commit()
     result = app.test_cli_runner().invoke(args=["sessions", "purge"])
     assert result.exit_code == 0, result.output

@@ -169,7 +169,9 @@ def test_a_throttled_address_does_not_tell_known_from_unknown_accounts(app, make
     unknown = _from_proxy(attacker, "not-an-account@casework.example.org", "wrong password, attempt n")
     wrong = _from_proxy(attacker, known.email, "wrong password, attempt n")
     assert unknown.status_code == wrong.status_code == 429
-    assert unknown.get_data(as_text=True) == wrong.get_data(as_text=True).replace(known.email, "not-an-account@casework.example.org")
+    assert unknown.get_data(as_text=True) == wrong.get_data(as_text=True).replace(
+        known.email, "not-an-account@casework.example.org"
+    )
 
 
 def test_wrong_codes_are_throttled(app, make_user):
@@ -209,9 +211,7 @@ def test_unknown_account_and_wrong_password_look_identical(app, make_user, langu
         headers=headers,
     )
     assert wrong.status_code == unknown.status_code == 200
-    assert _normalised(wrong.get_data(as_text=True), user.email) == _normalised(
-        unknown.get_data(as_text=True), unknown_email
-    )
+    assert _normalised(wrong.get_data(as_text=True), user.email) == _normalised(unknown.get_data(as_text=True), unknown_email)
 
 
 # S10: length, not composition; common passwords refused; argon2id.
@@ -365,7 +365,9 @@ def test_session_cookie_flags(app, client, make_user):
     user = make_user("volunteer")
     sign_in(client, app, user)
     response = client.get("/")
-    header = next(value for value in response.headers.getlist("Set-Cookie") if value.startswith(app.config["SESSION_COOKIE_NAME"]))
+    header = next(
+        value for value in response.headers.getlist("Set-Cookie") if value.startswith(app.config["SESSION_COOKIE_NAME"])
+    )
     lowered = header.lower()
     assert "secure" in lowered and "httponly" in lowered and "samesite=strict" in lowered and "path=/" in lowered
     assert "domain=" not in lowered

@@ -446,7 +446,9 @@ def test_attack_4_same_table_twice_is_byte_identical_drawn_once_and_charged_once
     advocate_client, _ = signed_in("advocate")
     coordinator_client, _ = signed_in("coordinator")
     admin_client, _ = signed_in("admin")
-    assert coordinator_client.post("/stats/request", data={"period": Q3, "csrf_token": token(coordinator_client)}).status_code == 302
+    assert (
+        coordinator_client.post("/stats/request", data={"period": Q3, "csrf_token": token(coordinator_client)}).status_code == 302
+    )
     assert admin_client.post(f"/stats/releases/{Q3}/approve", data={"csrf_token": token(admin_client)}).status_code == 302
     assert releases(app) == {Q3: "published"}
     assert calls == [len(t.categories) for t in CATALOGUE]  # once per table
@@ -743,11 +745,13 @@ def test_attack_8_overlapping_tables_are_charged_the_sum_of_their_costs(app, sta
         assert ledger.spent_in(Q3) == pytest.approx(sum(cost for _p, _t, cost in rows))
         assert data["epsilon_for_the_period"] == pytest.approx(ledger.spent_in(Q3), abs=1e-6)
 
-        db.session.add_all([
-            LedgerEntry(period=Q1, table_id="a", epsilon=0.3),
-            LedgerEntry(period=Q1, table_id="b", epsilon=0.2),
-            LedgerEntry(period=Q2, table_id="a", epsilon=0.4),
-        ])  # fmt: skip
+        db.session.add_all(
+            [
+                LedgerEntry(period=Q1, table_id="a", epsilon=0.3),
+                LedgerEntry(period=Q1, table_id="b", epsilon=0.2),
+                LedgerEntry(period=Q2, table_id="a", epsilon=0.4),
+            ]
+        )
         db.session.flush()
         assert ledger.spent_in(Q1) == pytest.approx(0.5)
         assert ledger.spent_in(Q2) == pytest.approx(0.4)
@@ -767,13 +771,17 @@ def test_attack_8_overlapping_spending_in_other_periods_counts_against_the_lifet
     add_people(app, staff["coordinator"], 3, IN_Q3)
     counted = []
     monkeypatch.setattr(
-        operations, "count_period", lambda period, *_: counted.append(period) or {t.id: [0] * len(t.categories) for t in CATALOGUE}
+        operations,
+        "count_period",
+        lambda period, *_: counted.append(period) or {t.id: [0] * len(t.categories) for t in CATALOGUE},
     )
     with app.app_context():
-        db.session.add_all([
-            LedgerEntry(period=Q1, table_id="open_at_end", epsilon=1.5, overlapping=True),
-            LedgerEntry(period=Q1, table_id="open_by_sex", epsilon=1.0, overlapping=True),
-        ])  # fmt: skip
+        db.session.add_all(
+            [
+                LedgerEntry(period=Q1, table_id="open_at_end", epsilon=1.5, overlapping=True),
+                LedgerEntry(period=Q1, table_id="open_by_sex", epsilon=1.0, overlapping=True),
+            ]
+        )
         db.session.commit()
         assert ledger.spent_over_lifetime() == pytest.approx(2.5)
         release = operations.request_release(Q3, None)

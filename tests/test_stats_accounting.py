@@ -28,7 +28,10 @@ def staff(make_user):
 
 def ledger_costs(app) -> dict[str, tuple[float, float]]:
     with app.app_context():
-        return {row.table_id: (row.epsilon, row.borrowed) for row in db.session.scalars(select(LedgerEntry).where(LedgerEntry.period == Q3))}
+        return {
+            row.table_id: (row.epsilon, row.borrowed)
+            for row in db.session.scalars(select(LedgerEntry).where(LedgerEntry.period == Q3))
+        }
 
 
 def test_each_table_is_charged_and_printed_with_the_totals_epsilon_included(app, staff, signed_in, runner):
@@ -75,9 +78,7 @@ def test_a_dutch_reader_gets_the_same_epsilons_in_dutch_spelling(app, staff, sig
     assert set(PRINTED_EPSILON.findall(index)) <= {"0,2", "0,6"} and "0,2" in index, index
 
 
-@pytest.mark.parametrize(
-    ("table_cap", "period_cap"), [(0.2, 1.0), (0.1, 10.0), (0.5, 0.3), (0.05, 1.0), (1.0, 1.0)]
-)
+@pytest.mark.parametrize(("table_cap", "period_cap"), [(0.2, 1.0), (0.1, 10.0), (0.5, 0.3), (0.05, 1.0), (1.0, 1.0)])
 def test_the_table_cap_holds_for_the_true_cost_whatever_the_caps(app, staff, table_cap, period_cap):
     app.config.update(CASEWORK_EPSILON_TABLE=table_cap, CASEWORK_EPSILON_PERIOD=period_cap, CASEWORK_EPSILON_LIFETIME=10.0)
     add_people(app, staff["coordinator"], 3, IN_Q3)

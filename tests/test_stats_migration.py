@@ -47,7 +47,16 @@ def test_released_quarters_are_carried_over(fresh_app):  # noqa: F811  (the fixt
             insert(connection, metadata, "releases", period="2026Q1", status="requested")
             release = connection.execute(sa.text("SELECT id FROM releases WHERE period = '2026Q2'")).scalar_one()
             for table_id in ("total", "age_band", "sex"):
-                insert(connection, metadata, "privacy_ledger", period="2026Q2", table_id=table_id, epsilon=1 / 6, release_id=release, overlapping=False)
+                insert(
+                    connection,
+                    metadata,
+                    "privacy_ledger",
+                    period="2026Q2",
+                    table_id=table_id,
+                    epsilon=1 / 6,
+                    release_id=release,
+                    overlapping=False,
+                )
 
         flask_migrate.upgrade(revision=THIS)
         with db.engine.connect() as connection:

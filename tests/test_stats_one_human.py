@@ -53,7 +53,10 @@ def log_again(app, coordinator: User, first: dict, when: datetime, **facts) -> s
 
 def released(app, staff, periods) -> dict[str, dict[str, list[int]]]:
     """Each period released in this order (noise off): its tables as published, by table id."""
-    return {period: {table_id: values["reconciled"] for table_id, values in publish(app, period, staff["admin"])[1].items()} for period in periods}
+    return {
+        period: {table_id: values["reconciled"] for table_id, values in publish(app, period, staff["admin"])[1].items()}
+        for period in periods
+    }
 
 
 def change_per_table(base: dict, more: dict) -> dict[str, int]:
@@ -73,7 +76,16 @@ def test_the_same_human_logged_twice_in_one_quarter_counts_once(app, staff, exac
     base = base_tables(app, (Q3,))
     first = {**own_identifiers(), "sex": "M", "location": "netherlands", "date_of_birth": date(1990, 4, 4)}
     add_people(app, staff["coordinator"], 1, IN_Q3, **first)
-    log_again(app, staff["coordinator"], first, datetime(2026, 9, 1), location="russia", sex="F", phone=first["phone"], surname_latin="Other")
+    log_again(
+        app,
+        staff["coordinator"],
+        first,
+        datetime(2026, 9, 1),
+        location="russia",
+        sex="F",
+        phone=first["phone"],
+        surname_latin="Other",
+    )
     more = released(app, staff, (Q3,))
     assert more[Q3]["total"] == [base[Q3]["total"][0] + 1]
     assert all(change <= 1 for change in change_per_table(base, more).values()), change_per_table(base, more)

@@ -109,7 +109,9 @@ def test_attack_13_the_most_sensitive_cell_stays_within_its_printed_epsilon(app,
     for index in range(len(smaller["sex"])):
         first, second = (Counter(0 if row[index] == "<10" else int(row[index]) for row in rows) for rows in shown)
         lower_bound, loss, event = measured_loss(first, second)
-        assert lower_bound <= printed, f"cell {index}: loss {loss:.3f} (at least {lower_bound:.3f}) > printed epsilon {printed} {event}"
+        assert lower_bound <= printed, (
+            f"cell {index}: loss {loss:.3f} (at least {lower_bound:.3f}) > printed epsilon {printed} {event}"
+        )
 
 
 def test_attack_13_the_noise_has_the_spread_its_epsilon_claims(epsilon):

@@ -1,4 +1,3 @@
-
 from flask import flash, redirect, render_template, url_for
 from flask_babel import format_date
 from flask_login import current_user
@@ -41,9 +40,7 @@ def invite():
 @require("accounts.manage")
 def user(user_id: int):
     account = _user_or_404(user_id)
-    return render_template(
-        "admin/user.html", user=account, role_form=RoleForm(role=account.role_name), action_form=ActionForm()
-    )
+    return render_template("admin/user.html", user=account, role_form=RoleForm(role=account.role_name), action_form=ActionForm())
 
 
 def _apply(user_id: int, change, form_class=ActionForm, success=None):
@@ -142,14 +139,24 @@ def baselines():
         except (engine.RuleFileError, UnicodeDecodeError) as problem:
             form.upload.errors.append(_("The file was not accepted: %(problem)s", problem=str(problem)))
         else:
-            flash(_("Baseline %(version)s was loaded; it takes effect from %(date)s. Re-evaluate the open cases to apply it.",
-                    version=loaded.version, date=format_date(loaded.effective_from)), "success")  # fmt: skip
+            flash(
+                _(
+                    "Baseline %(version)s was loaded; it takes effect from %(date)s. Re-evaluate the open cases to apply it.",
+                    version=loaded.version,
+                    date=format_date(loaded.effective_from),
+                ),
+                "success",
+            )
             return redirect(url_for("admin.baselines"))
     uploaded = {row.version: row for row in db.session.scalars(select(PolicyBaseline))}
     return render_template(
-        "admin/baselines.html", form=form, action_form=ActionForm(), history=list(reversed(tagging.baselines())),
-        uploaded=uploaded, in_force=tagging.baseline_on(clock.today()).version,
-    )  # fmt: skip
+        "admin/baselines.html",
+        form=form,
+        action_form=ActionForm(),
+        history=list(reversed(tagging.baselines())),
+        uploaded=uploaded,
+        in_force=tagging.baseline_on(clock.today()).version,
+    )
 
 
 @require("baselines.manage")

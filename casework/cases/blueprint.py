@@ -7,7 +7,15 @@ from casework.cases import consent, display, read_budget, routes
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 
-for helper in (display.person_name, display.rule_explanation, display.fields_needed, display.consent_question, display.field_label, display.case_facts, display.section_of):
+for helper in (
+    display.person_name,
+    display.rule_explanation,
+    display.fields_needed,
+    display.consent_question,
+    display.field_label,
+    display.case_facts,
+    display.section_of,
+):
     bp.add_app_template_global(helper)
 bp.add_app_template_global(consent.answers, "consent_answers")
 bp.add_app_template_filter(display.match_label, "match_label")

@@ -35,12 +35,19 @@ def case_record(case: Case, reader: User) -> CaseRecord:
         consent=standing(case.person),
         # Each note shows its author, each referral its partner and referrer: read in one statement
         # each, not one per row.
-        notes=db.session.scalars(select(Note).where(Note.case_id == case.id).order_by(Note.created_at).options(selectinload(Note.author))).all(),
+        notes=db.session.scalars(
+            select(Note).where(Note.case_id == case.id).order_by(Note.created_at).options(selectinload(Note.author))
+        ).all(),
         documents=db.session.scalars(select(Document).where(Document.case_id == case.id).order_by(Document.created_at)).all(),
         referrals=db.session.scalars(
-            select(Referral).where(Referral.case_id == case.id).order_by(Referral.referred_on).options(selectinload(Referral.partner), selectinload(Referral.referred_by))
+            select(Referral)
+            .where(Referral.case_id == case.id)
+            .order_by(Referral.referred_on)
+            .options(selectinload(Referral.partner), selectinload(Referral.referred_by))
         ).all(),
         deadlines=case_deadlines(case),
         other_cases=db.session.scalars(visible_cases(reader).where(Case.person_id == case.person_id, Case.id != case.id)).all(),
-        tags=sorted(db.session.scalars(select(CaseTag).where(CaseTag.case_id == case.id)), key=lambda tag: RULE_ORDER.get(tag.rule_id, 99)),
+        tags=sorted(
+            db.session.scalars(select(CaseTag).where(CaseTag.case_id == case.id)), key=lambda tag: RULE_ORDER.get(tag.rule_id, 99)
+        ),
     )

@@ -46,8 +46,18 @@ def digest_line(email: str, upcoming: int, missed: int, days: int) -> str:
     return _(
         "%(email)s: %(upcoming)s; %(missed)s",
         email=email,
-        upcoming=ngettext("%(num)d case with a deadline in the next %(days)d days", "%(num)d cases with a deadline in the next %(days)d days", upcoming, days=days),
-        missed=ngettext("%(num)d case with a deadline missed in the last %(back)d days", "%(num)d cases with a deadline missed in the last %(back)d days", missed, back=OVERDUE_DAYS),
+        upcoming=ngettext(
+            "%(num)d case with a deadline in the next %(days)d days",
+            "%(num)d cases with a deadline in the next %(days)d days",
+            upcoming,
+            days=days,
+        ),
+        missed=ngettext(
+            "%(num)d case with a deadline missed in the last %(back)d days",
+            "%(num)d cases with a deadline missed in the last %(back)d days",
+            missed,
+            back=OVERDUE_DAYS,
+        ),
     )
 
 

@@ -54,7 +54,9 @@ class Answer:
 def answers(row: Consent) -> list[Answer]:
     """The questions a row answers: all of them for an intake's row, one for a later decision."""
     if row.scope is None:
-        return [Answer(STORE, row.store, row), Answer(CONTACT, row.contact, row)] + [Answer(SHARE, True, row, partner) for partner in row.partners]
+        return [Answer(STORE, row.store, row), Answer(CONTACT, row.contact, row)] + [
+            Answer(SHARE, True, row, partner) for partner in row.partners
+        ]
     if row.scope == SHARE:
         return [Answer(SHARE, bool(row.granted), row, partner) for partner in row.partners]
     return [Answer(row.scope, bool(row.granted), row)]
@@ -94,7 +96,9 @@ class Standing:
         if not self.stored:
             return []
         horizon = self.on + timedelta(days=within_days)
-        return [answer for answer in self.current() if answer.in_force(self.on) and answer.expires_on and answer.expires_on <= horizon]
+        return [
+            answer for answer in self.current() if answer.in_force(self.on) and answer.expires_on and answer.expires_on <= horizon
+        ]
 
 
 def _rows(person: Person) -> list[Consent]:
@@ -109,11 +113,28 @@ def standing(person: Person, on: date | None = None) -> Standing:
     for row in rows:
         for answer in answers(row):
             latest[answer.question] = answer
-    partners = sorted((answer for (scope, _id), answer in latest.items() if scope == SHARE), key=lambda answer: answer.partner.name)
-    return Standing(on=on or local_today(), store=latest.get((STORE, None)), contact=latest.get((CONTACT, None)), partners=partners, history=rows[::-1])
+    partners = sorted(
+        (answer for (scope, _id), answer in latest.items() if scope == SHARE), key=lambda answer: answer.partner.name
+    )
+    return Standing(
+        on=on or local_today(),
+        store=latest.get((STORE, None)),
+        contact=latest.get((CONTACT, None)),
+        partners=partners,
+        history=rows[::-1],
+    )
 
 
-def decide(case: Case, scope: str, granted: bool, method: str, actor: User, *, partner: Partner | None = None, expires_on: date | None = None) -> Consent | None:
+def decide(
+    case: Case,
+    scope: str,
+    granted: bool,
+    method: str,
+    actor: User,
+    *,
+    partner: Partner | None = None,
+    expires_on: date | None = None,
+) -> Consent | None:
     """Record the person's answer to one question (given, renewed or withdrawn), from `case`'s page.
 
     Withdrawing consent to store ends every consent: nothing may be kept or shared without it.
@@ -128,9 +149,16 @@ def decide(case: Case, scope: str, granted: bool, method: str, actor: User, *, p
     if granted and scope == SHARE and not partner.active:
         raise ConsentRefused(_l("This partner is no longer active."))
     row = Consent(
-        person=case.person, scope=scope, granted=granted, store=scope == STORE and granted, contact=scope == CONTACT and granted,
-        partners=[partner] if partner else [], method=method, recorded_by_id=actor.id, expires_on=expires_on if granted else None,
-    )  # fmt: skip
+        person=case.person,
+        scope=scope,
+        granted=granted,
+        store=scope == STORE and granted,
+        contact=scope == CONTACT and granted,
+        partners=[partner] if partner else [],
+        method=method,
+        recorded_by_id=actor.id,
+        expires_on=expires_on if granted else None,
+    )
     db.session.add(row)
     db.session.flush()
     detail = f"{scope}:{'yes' if granted else 'no'}" + (f":{partner.id}" if partner else "")
@@ -155,8 +183,17 @@ def combine(source: Person, target: Person) -> None:
     for row in _rows(source):
         db.session.add(
             Consent(
-                person=target, scope=row.scope, granted=row.granted, store=row.store, contact=row.contact, partners=list(row.partners),
-                method=row.method, recorded_by_id=row.recorded_by_id, recorded_at=row.recorded_at, expires_on=row.expires_on, withdrawn_at=row.withdrawn_at,
+                person=target,
+                scope=row.scope,
+                granted=row.granted,
+                store=row.store,
+                contact=row.contact,
+                partners=list(row.partners),
+                method=row.method,
+                recorded_by_id=row.recorded_by_id,
+                recorded_at=row.recorded_at,
+                expires_on=row.expires_on,
+                withdrawn_at=row.withdrawn_at,
             )
-        )  # fmt: skip
+        )
     db.session.flush()

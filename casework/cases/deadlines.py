@@ -27,6 +27,7 @@ KINDS = {
     "reserve_age_end": _l("Last day within the reserve age limit"),
 }
 
+
 def compute(case, date_of_birth: date | None, sex: str | None) -> list[tuple[str, date]]:
     """Every deadline the case's known facts give, as (kind, date), earliest first."""
     found: list[tuple[str, date]] = []
@@ -80,4 +81,3 @@ def later_bands(last: date) -> list[tuple[int, date]]:
     d + BAND_LIMITS[b - 1], so it may hold one only if it was computed before the date given. Band 0
     always may; no band (None) never does, since today is never before d."""
     return [(number, last - timedelta(days=BAND_LIMITS[number - 1])) for number in range(1, LATER + 1)]
-

@@ -46,10 +46,17 @@ def seed_case(fake: Faker, rng: random.Random, actor: User, assignees: list[User
     born = today - timedelta(days=rng.randint(18 * 365, 55 * 365))
     location, status, military, contacts, action = rng.choice(SITUATIONS)
     person = Person(
-        surname_cyrillic=surname, given_names_cyrillic=given, surname_latin=latin(surname), given_names_latin=latin(given),
-        date_of_birth=born, sex=sex, citizenship="RU", languages="ru",
-        phone=f"+79{rng.randint(10**8, 10**9 - 1)}", telegram=f"@{latin(surname).lower()}{rng.randint(1, 9999)}",
-    )  # fmt: skip
+        surname_cyrillic=surname,
+        given_names_cyrillic=given,
+        surname_latin=latin(surname),
+        given_names_latin=latin(given),
+        date_of_birth=born,
+        sex=sex,
+        citizenship="RU",
+        languages="ru",
+        phone=f"+79{rng.randint(10**8, 10**9 - 1)}",
+        telegram=f"@{latin(surname).lower()}{rng.randint(1, 9999)}",
+    )
     db.session.add(person)
     db.session.add(Consent(person=person, store=True, contact=True, method="telegram", recorded_by_id=actor.id))
     opened = today - timedelta(days=rng.randint(0, 400))

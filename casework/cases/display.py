@@ -28,11 +28,14 @@ def person_name(person) -> str:
     if person.erased:
         return str(_l("(erased)"))
     names = []
-    for surname, given in ((person.surname_latin, person.given_names_latin), (person.surname_cyrillic, person.given_names_cyrillic)):
+    for surname, given in (
+        (person.surname_latin, person.given_names_latin),
+        (person.surname_cyrillic, person.given_names_cyrillic),
+    ):
         if surname:
             names.append(" ".join(part for part in (surname, given) if part))
     if not names and person.alias:
-        return str(_l("\"%(alias)s\" (alias)", alias=person.alias))
+        return str(_l('"%(alias)s" (alias)', alias=person.alias))
     return " / ".join(names) or str(_l("(no name)"))
 
 

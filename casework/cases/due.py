@@ -47,9 +47,10 @@ def bands_to_read(last: date) -> list[int]:
     later band only if one of its cases was banded long enough ago (deadlines.later_bands); after the
     daily refresh, none was. One index-only scan per later band."""
     stale = [
-        number for number, before in deadlines.later_bands(last)
+        number
+        for number, before in deadlines.later_bands(last)
         if db.session.scalar(select(Case.id).where(Case.deadline_band == number, Case.deadline_band_on < before).limit(1))
-    ]  # fmt: skip
+    ]
     return [0, *stale]
 
 
@@ -98,9 +99,10 @@ def due_items(user: User, days: int, page: int = 1) -> DuePage:
     PAGE_CASES such cases sees them all, in date order, on one page."""
     first, last = _window(days)
     cases = (
-        visible_cases(user).where(Case.deadline_band.in_(bands_to_read(last)), Case.status.in_(OPEN_STATUSES))
+        visible_cases(user)
+        .where(Case.deadline_band.in_(bands_to_read(last)), Case.status.in_(OPEN_STATUSES))
         .order_by(Case.deadline_band, Case.created_at, Case.id)
-    )  # fmt: skip
+    )
     chosen = db.paginate(cases, page=max(1, min(page, MAX_PAGE)), per_page=PAGE_CASES, error_out=False)
     items = [item for case in chosen.items for item in _in_window(case, first, last)]
     return DuePage(sorted(items, key=_earliest_first), chosen)
@@ -125,7 +127,12 @@ def cases_due_within(cases: Select, days: int) -> Select:
 def cases_overdue(cases: Select) -> Select:
     """`cases` narrowed to those with a deadline missed in the last OVERDUE_DAYS days."""
     today = clock.today()
-    ids = sorted({item.case.id for item in deadlines_between(cases, today - timedelta(days=deadlines.OVERDUE_DAYS), today - timedelta(days=1))})
+    ids = sorted(
+        {
+            item.case.id
+            for item in deadlines_between(cases, today - timedelta(days=deadlines.OVERDUE_DAYS), today - timedelta(days=1))
+        }
+    )
     return cases.where(Case.id.in_(bindparam("overdue_case_ids", ids, expanding=True, literal_execute=True)))
 
 
@@ -166,9 +173,10 @@ def refresh_all(batch: int = 500) -> Iterator[int]:
     table = Case.__table__
     # Only if the case is still the version read: a case saved meanwhile has its band from that save.
     set_band = (
-        update(table).where(table.c.id == bindparam("case_id"), table.c.version == bindparam("read_version"))
+        update(table)
+        .where(table.c.id == bindparam("case_id"), table.c.version == bindparam("read_version"))
         .values(deadline_band=bindparam("band"), deadline_band_on=bindparam("band_on"), updated_at=table.c.updated_at)
-    )  # fmt: skip
+    )
     for start in range(0, len(ids), batch):
         chunk = ids[start : start + batch]
         found = {}
@@ -178,7 +186,12 @@ def refresh_all(batch: int = 500) -> Iterator[int]:
                 case.deadlines = found[case]
         db.session.flush()
         bands = [
-            {"case_id": case.id, "read_version": case.version, "band": deadlines.band(dates, today, band_offsets(case.id)), "band_on": today}
+            {
+                "case_id": case.id,
+                "read_version": case.version,
+                "band": deadlines.band(dates, today, band_offsets(case.id)),
+                "band_on": today,
+            }
             for case, dates in found.items()
         ]
         db.session.execute(set_band, bands)

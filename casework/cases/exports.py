@@ -40,10 +40,30 @@ def _row(record, columns=()) -> dict:
 
 PERSON_COLUMNS = ("id", "sex", "citizenship", "languages", "no_contact_details", "created_at")
 CASE_COLUMNS = (
-    "id", "status", "outcome", "created_at", "closed_at", "location", "military_situation", "rank_group",
-    "reserve_category", "specialty_class", "fitness_category", "profession_class", "deferral", "contact_kinds",
-    "summons_purpose", "exit_ban", "action", "written_evidence", "dutch_status", "visa_limited_validity", "research_permit", "degree_country", "needs",
-)  # fmt: skip
+    "id",
+    "status",
+    "outcome",
+    "created_at",
+    "closed_at",
+    "location",
+    "military_situation",
+    "rank_group",
+    "reserve_category",
+    "specialty_class",
+    "fitness_category",
+    "profession_class",
+    "deferral",
+    "contact_kinds",
+    "summons_purpose",
+    "exit_ban",
+    "action",
+    "written_evidence",
+    "dutch_status",
+    "visa_limited_validity",
+    "research_permit",
+    "degree_country",
+    "needs",
+)
 
 
 #: The audit action of an access export, and of a refusal past the daily limit (a misuse flag).
@@ -63,7 +83,11 @@ def _refuse_past_daily_limit() -> None:
     made = db.session.scalar(
         select(func.count())
         .select_from(AuditEvent)
-        .where(AuditEvent.actor_id == current_user.id, AuditEvent.action == EXPORT_ACTION, AuditEvent.at >= utcnow() - timedelta(days=1))
+        .where(
+            AuditEvent.actor_id == current_user.id,
+            AuditEvent.action == EXPORT_ACTION,
+            AuditEvent.at >= utcnow() - timedelta(days=1),
+        )
     )
     if made >= limit:
         keep_refusal()
@@ -86,13 +110,23 @@ def access_export(person: Person) -> io.BytesIO:
         "person": _row(person, PERSON_COLUMNS),
         "consents": [
             {
-                "recorded_at": _plain(c.recorded_at), "about": c.scope or "all", "granted": c.granted, "store": c.store, "contact": c.contact, "method": c.method,
-                "partners": [p.name for p in c.partners], "expires_on": _plain(c.expires_on), "withdrawn_at": _plain(c.withdrawn_at),
-            }  # fmt: skip
+                "recorded_at": _plain(c.recorded_at),
+                "about": c.scope or "all",
+                "granted": c.granted,
+                "store": c.store,
+                "contact": c.contact,
+                "method": c.method,
+                "partners": [p.name for p in c.partners],
+                "expires_on": _plain(c.expires_on),
+                "withdrawn_at": _plain(c.withdrawn_at),
+            }
             for c in db.session.scalars(select(Consent).where(Consent.person_id == person.id))
         ],
         "cases": [_row(case, CASE_COLUMNS) for case in cases],
-        "notes": [_row(n, ("case_id", "created_at", "corrects_id")) for n in db.session.scalars(select(Note).where(Note.case_id.in_(case_ids)))],
+        "notes": [
+            _row(n, ("case_id", "created_at", "corrects_id"))
+            for n in db.session.scalars(select(Note).where(Note.case_id.in_(case_ids)))
+        ],
         "referrals": [
             _row(r, ("case_id", "referred_on")) | {"partner": r.partner.name}
             for r in db.session.scalars(select(Referral).where(Referral.case_id.in_(case_ids)))
@@ -103,7 +137,9 @@ def access_export(person: Person) -> io.BytesIO:
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bundle:
         for document in db.session.scalars(select(Document).where(Document.person_id == person.id)):
             stored_as = f"documents/{document.id}.{document.content_type.split('/')[1]}"
-            record["documents"].append({"file": stored_as, "original_name": document.original_name, "created_at": _plain(document.created_at)})
+            record["documents"].append(
+                {"file": stored_as, "original_name": document.original_name, "created_at": _plain(document.created_at)}
+            )
             bundle.writestr(stored_as, read_document(document))
         bundle.writestr("record.json", json.dumps(record, ensure_ascii=False, indent=2))
     archive.seek(0)

@@ -106,7 +106,7 @@ class PersonFields(Form):
         validators=[Optional(), NumberRange(1900, 2100)],
     )
     approximate_age = IntegerField(
-        _l("Age, when only roughly known (\"about 29\"): saved as an estimated birth year"),
+        _l('Age, when only roughly known ("about 29"): saved as an estimated birth year'),
         validators=[Optional(), NumberRange(14, 100)],
     )
     sex = coded(_l("Sex"), choices.SEXES)
@@ -131,7 +131,7 @@ class PersonFields(Form):
 
     def validate_other_citizenship(self, field):
         if field.data and self.citizenship.data != "RU+other":
-            raise ValidationError(_l("Another citizenship goes with \"Russian and another\"."))
+            raise ValidationError(_l('Another citizenship goes with "Russian and another".'))
 
 
 class CaseFields(Form):
@@ -179,7 +179,7 @@ class CaseFields(Form):
 
     def validate_contact_kinds(self, field):
         if "none" in (field.data or []) and len(field.data) > 1:
-            raise ValidationError(_l("\"No contact from the military\" cannot go with a kind of contact."))
+            raise ValidationError(_l('"No contact from the military" cannot go with a kind of contact.'))
 
 
 class CrossChecked:
@@ -244,7 +244,9 @@ class SearchForm(FlaskForm):
             ("passport", _l("Passport number")),
         ],
     )
-    value = StringField(_l("Surname, phone, e-mail, handle or passport number"), validators=[DataRequired(_l("Enter what to look for."))])
+    value = StringField(
+        _l("Surname, phone, e-mail, handle or passport number"), validators=[DataRequired(_l("Enter what to look for."))]
+    )
     given_names = StringField(_l("Given names (for a name search)"), validators=[Optional()])
     birth_year = IntegerField(_l("Birth year (for a name search)"), validators=[Optional(), NumberRange(1900, 2100)])
 
@@ -282,7 +284,9 @@ class ConsentDecisionForm(FlaskForm):
         choices=[("granted", _l("agrees (or renews their consent)")), ("withdrawn", _l("withdraws their consent"))],
     )
     method = SelectField(_l("How the person said so"), choices=choices.CONSENT_METHODS)
-    expires_on = DateField(_l("Until (optional)"), validators=[Optional(), bounds.plausible_date, not_in_past], render_kw={"autocomplete": "off"})
+    expires_on = DateField(
+        _l("Until (optional)"), validators=[Optional(), bounds.plausible_date, not_in_past], render_kw={"autocomplete": "off"}
+    )
 
     @property
     def scope(self) -> str:
@@ -302,13 +306,67 @@ SECTIONS = [
     ("other_channels", _l("Other ways to reach the person"), ("email", "signal"), True),
     ("where", _l("Where the person is and their situation"), ("location", "military_situation"), False),
     ("needs", _l("Needs"), ("needs",), False),
-    ("person", _l("More about the person"), ("date_of_birth", "birth_year_estimated", "approximate_age", "sex", "citizenship", "other_citizenship", "languages", "city", "present_country_since", "passport_number", "address"), True),
-    ("military", _l("Military details"), ("deserted_on", "rank_group", "reserve_category", "specialty_code", "specialty_class", "fitness_category", "profession_class", "deferral", "deferral_until"), True),
-    ("summons", _l("Summons"), ("contact_kinds", "summons_purpose", "summons_posted_on", "summons_appear_on", "exit_ban", "exit_ban_on"), True),
+    (
+        "person",
+        _l("More about the person"),
+        (
+            "date_of_birth",
+            "birth_year_estimated",
+            "approximate_age",
+            "sex",
+            "citizenship",
+            "other_citizenship",
+            "languages",
+            "city",
+            "present_country_since",
+            "passport_number",
+            "address",
+        ),
+        True,
+    ),
+    (
+        "military",
+        _l("Military details"),
+        (
+            "deserted_on",
+            "rank_group",
+            "reserve_category",
+            "specialty_code",
+            "specialty_class",
+            "fitness_category",
+            "profession_class",
+            "deferral",
+            "deferral_until",
+        ),
+        True,
+    ),
+    (
+        "summons",
+        _l("Summons"),
+        ("contact_kinds", "summons_purpose", "summons_posted_on", "summons_appear_on", "exit_ban", "exit_ban_on"),
+        True,
+    ),
     ("action", _l("What the person did"), ("action", "written_evidence"), True),
-    ("netherlands", _l("Status and dates in the Netherlands"), ("dutch_status", "visa_issuing_state", "visa_limited_validity", "entry_on", "days_used", "permit_expires_on", "degree_country", "degree_completed_on", "research_permit", "asylum_applied_on", "asylum_decided_on"), True),
+    (
+        "netherlands",
+        _l("Status and dates in the Netherlands"),
+        (
+            "dutch_status",
+            "visa_issuing_state",
+            "visa_limited_validity",
+            "entry_on",
+            "days_used",
+            "permit_expires_on",
+            "degree_country",
+            "degree_completed_on",
+            "research_permit",
+            "asylum_applied_on",
+            "asylum_decided_on",
+        ),
+        True,
+    ),
     ("story", _l("Story"), ("narrative",), True),
-]  # fmt: skip
+]
 SECTION_FIELDS = {key: fields for key, _title, fields, _folded in SECTIONS}
 
 

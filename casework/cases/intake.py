@@ -82,14 +82,14 @@ def _rates(actor: User) -> tuple[int, int, int, int]:
 
 
 def watch_hit_rate(actor: User) -> None:
-    """Flag (once a day) a volunteer whose intakes match existing records far more often than colleagues'.
-
-    """
+    """Flag (once a day) a volunteer whose intakes match existing records far more often than colleagues'."""
     hits, total, others_hits, others_total = _rates(actor)
     colleagues = others_hits / others_total if others_total else 0.0
     if hits < MIN_HITS or hits / total < 2 * colleagues + 0.1:
         return
     today = utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
-    already = db.session.scalar(select(AuditEvent.id).where(AuditEvent.actor_id == actor.id, AuditEvent.action == HIT_FLAG, AuditEvent.at >= today))
+    already = db.session.scalar(
+        select(AuditEvent.id).where(AuditEvent.actor_id == actor.id, AuditEvent.action == HIT_FLAG, AuditEvent.at >= today)
+    )
     if already is None:
         audit.record(HIT_FLAG, actor=actor, detail=f"{hits}/{total}")

@@ -24,17 +24,60 @@ from casework.proposals import age_band
 from casework.rules.tagging import tag_case
 
 PERSON_FIELDS = (
-    "surname_latin", "given_names_latin", "surname_cyrillic", "given_names_cyrillic", "alias", "date_of_birth",
-    "birth_year_estimated", "sex", "citizenship", "other_citizenship", "languages", "phone", "email", "telegram", "signal", "passport_number", "address",
+    "surname_latin",
+    "given_names_latin",
+    "surname_cyrillic",
+    "given_names_cyrillic",
+    "alias",
+    "date_of_birth",
+    "birth_year_estimated",
+    "sex",
+    "citizenship",
+    "other_citizenship",
+    "languages",
+    "phone",
+    "email",
+    "telegram",
+    "signal",
+    "passport_number",
+    "address",
     "no_contact_details",
-)  # fmt: skip
+)
 CASE_FIELDS = (
-    "location", "city", "present_country_since", "military_situation", "deserted_on", "rank_group", "reserve_category", "specialty_code",
-    "specialty_class", "fitness_category", "profession_class", "deferral", "deferral_until", "contact_kinds",
-    "summons_purpose", "summons_posted_on", "summons_appear_on", "exit_ban", "exit_ban_on", "action",
-    "written_evidence", "dutch_status", "visa_issuing_state", "visa_limited_validity", "entry_on", "days_used",
-    "permit_expires_on", "degree_country", "degree_completed_on", "research_permit", "asylum_applied_on", "asylum_decided_on", "narrative",
-)  # fmt: skip
+    "location",
+    "city",
+    "present_country_since",
+    "military_situation",
+    "deserted_on",
+    "rank_group",
+    "reserve_category",
+    "specialty_code",
+    "specialty_class",
+    "fitness_category",
+    "profession_class",
+    "deferral",
+    "deferral_until",
+    "contact_kinds",
+    "summons_purpose",
+    "summons_posted_on",
+    "summons_appear_on",
+    "exit_ban",
+    "exit_ban_on",
+    "action",
+    "written_evidence",
+    "dutch_status",
+    "visa_issuing_state",
+    "visa_limited_validity",
+    "entry_on",
+    "days_used",
+    "permit_expires_on",
+    "degree_country",
+    "degree_completed_on",
+    "research_permit",
+    "asylum_applied_on",
+    "asylum_decided_on",
+    "narrative",
+)
 
 
 class CaseRefused(Exception):
@@ -91,7 +134,11 @@ def duplicates_for(data: dict, exclude: str | None = None) -> list:
     )
     if data.get("surname_cyrillic") and data.get("surname_latin"):
         seen = {match.person.id for match in matches}
-        other = find_people(surname=data["surname_cyrillic"], given_names=data.get("given_names_cyrillic"), date_of_birth=data.get("date_of_birth"))
+        other = find_people(
+            surname=data["surname_cyrillic"],
+            given_names=data.get("given_names_cyrillic"),
+            date_of_birth=data.get("date_of_birth"),
+        )
         matches += [match for match in other if match.person.id not in seen]
     return [match for match in matches if match.person.id != exclude]
 
@@ -137,7 +184,11 @@ def create_case(data: dict, actor: User, *, existing_person: Person | None = Non
 def update_case(case: Case, data: dict, version: int, actor: User) -> None:
     """Save an edit, unless the case changed since the form was opened (never a silent overwrite)."""
     if int(version) != case.version:
-        raise StaleForm(_l("Someone else changed this case while you were editing. Nothing was saved: your input is kept below; compare it with the current case and save again."))
+        raise StaleForm(
+            _l(
+                "Someone else changed this case while you were editing. Nothing was saved: your input is kept below; compare it with the current case and save again."
+            )
+        )
     apply_person(case.person, data)
     apply_case(case, data)
     case.updated_at = utcnow()
@@ -188,7 +239,9 @@ SEARCH_LIMIT = 30
 OLDEST, YOUNGEST = 100, 14
 
 
-def search_cases(reader: User, field: str, value: str, given_names: str | None = None, birth_year: int | None = None) -> tuple[list[Case], bool]:
+def search_cases(
+    reader: User, field: str, value: str, given_names: str | None = None, birth_year: int | None = None
+) -> tuple[list[Case], bool]:
     """Cases of the people an exact search finds, among the cases `reader` may see, and whether there
     were more than SEARCH_LIMIT (then the search should be narrowed). A surname alone is allowed."""
     if field == "name" and not (given_names or birth_year):
@@ -200,7 +253,9 @@ def search_cases(reader: User, field: str, value: str, given_names: str | None =
     people = {match.person.id for match in matches}
     if not people:
         return [], False
-    found = db.session.scalars(visible_cases(reader).where(Case.person_id.in_(people)).order_by(Case.created_at).limit(SEARCH_LIMIT + 1)).all()
+    found = db.session.scalars(
+        visible_cases(reader).where(Case.person_id.in_(people)).order_by(Case.created_at).limit(SEARCH_LIMIT + 1)
+    ).all()
     return found[:SEARCH_LIMIT], len(found) > SEARCH_LIMIT
 
 
@@ -333,4 +388,3 @@ def case_list(user: User, filters: dict):
         return query.order_by(Case.created_at.desc())
     # Most urgent band first, then by intake: the exact dates are encrypted (S20).
     return query.order_by(Case.deadline_band.is_(None), Case.deadline_band, Case.created_at)
-

@@ -68,9 +68,13 @@ def workload() -> list[Load]:
     now = clock.today()
     open_cases = func.count(Case.id).filter(Case.status.in_(OPEN_STATUSES))
     rows = db.session.execute(
-        select(User, open_cases).join(Role, User.role_id == Role.id).outerjoin(Case, Case.assignee_id == User.id)
-        .where(User.active, Role.name.in_(roles_with("cases.be_assigned"))).group_by(User.id).order_by(open_cases.desc(), User.email)
-    ).all()  # fmt: skip
+        select(User, open_cases)
+        .join(Role, User.role_id == Role.id)
+        .outerjoin(Case, Case.assignee_id == User.id)
+        .where(User.active, Role.name.in_(roles_with("cases.be_assigned")))
+        .group_by(User.id)
+        .order_by(open_cases.desc(), User.email)
+    ).all()
     loads = []
     for volunteer, count in rows:
         theirs = select(Case).where(Case.assignee_id == volunteer.id, Case.status.in_(OPEN_STATUSES))

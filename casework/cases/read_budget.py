@@ -40,6 +40,8 @@ def spend(user: User, reads: int = 1) -> None:
 def flag_once(user: User) -> None:
     """One flag per reader and hour, however many refusals follow (the request keeps only this row)."""
     since = utcnow().replace(minute=0, second=0, microsecond=0)
-    flagged = db.session.scalar(select(AuditEvent.id).where(AuditEvent.actor_id == user.id, AuditEvent.action == FLAG, AuditEvent.at >= since))
+    flagged = db.session.scalar(
+        select(AuditEvent.id).where(AuditEvent.actor_id == user.id, AuditEvent.action == FLAG, AuditEvent.at >= since)
+    )
     if flagged is None:
         audit.record(FLAG, actor=user)

@@ -99,7 +99,9 @@ def index():
 def unassigned():
     cases = queues.unassigned_cases()
     audit.record("case_list_viewed", detail=str(len(cases)))
-    return render_template("cases/unassigned.html", cases=cases, assign_form=AssignForm(), volunteers=queues.assignable_volunteers())
+    return render_template(
+        "cases/unassigned.html", cases=cases, assign_form=AssignForm(), volunteers=queues.assignable_volunteers()
+    )
 
 
 @require("cases.triage")
@@ -143,7 +145,6 @@ def help_page():
     return render_template("help/volunteers.html", locale=str(get_locale()) if str(get_locale()) in LOCALES else "en")
 
 
-
 @require("cases.work")
 def new():
     """The answer is the same whether or not the person is already known (S21): see `intake`."""
@@ -168,7 +169,9 @@ def new():
 def _case_page(case: Case, **forms):
     record = case_record(case, current_user)
     note_form = forms.get("note_form") or NoteForm()
-    note_form.corrects.choices = [("", _("— none —"))] + [(note.id, note.created_at.strftime("%Y-%m-%d %H:%M")) for note in record.notes]
+    note_form.corrects.choices = [("", _("— none —"))] + [
+        (note.id, note.created_at.strftime("%Y-%m-%d %H:%M")) for note in record.notes
+    ]
     assign_form = forms.get("assign_form") or AssignForm(assignee=case.assignee_id)
     assign_form.assignee.choices = _volunteer_choices()
     referral_form = forms.get("referral_form") or ReferralForm()
@@ -253,7 +256,9 @@ def edit(case_id: str):
 def add_note(case_id: str):
     case = writable_case_or_404(case_id)
     form = NoteForm()
-    form.corrects.choices = [("", "")] + [(note_id, note_id) for note_id in db.session.scalars(select(Note.id).where(Note.case_id == case.id))]
+    form.corrects.choices = [("", "")] + [
+        (note_id, note_id) for note_id in db.session.scalars(select(Note.id).where(Note.case_id == case.id))
+    ]
     if form.validate_on_submit():
         operations.add_note(case, form.body.data, current_user, form.corrects.data or None)
         flash(_("The note was added."), "success")
@@ -306,9 +311,11 @@ def download(case_id: str, document_id: str):
     content = read_document(document)
     audit.record("document_downloaded", case=case, detail=document.id[:8])
     return send_file(
-        BytesIO(content), mimetype=document.content_type, as_attachment=True,
+        BytesIO(content),
+        mimetype=document.content_type,
+        as_attachment=True,
         download_name=f"document-{document.id[:8]}.{EXTENSIONS[document.content_type]}",
-    )  # fmt: skip
+    )
 
 
 @require("cases.work")
@@ -376,9 +383,13 @@ def print_for_partner(case_id: str, referral_id: str):
     audit.record("case_printed", case=case, detail=str(referral.partner_id))
     consent = operations.consent_in_force(case.person)
     return render_template(
-        "cases/print.html", case=case, person=case.person, referral=referral,
-        facts=display.facts_for_partner(case, may_contact=consent.contact), deadlines=case_record(case, current_user).deadlines,
-    )  # fmt: skip
+        "cases/print.html",
+        case=case,
+        person=case.person,
+        referral=referral,
+        facts=display.facts_for_partner(case, may_contact=consent.contact),
+        deadlines=case_record(case, current_user).deadlines,
+    )
 
 
 @require("cases.work")
@@ -390,7 +401,15 @@ def decide_consent(case_id: str):
     if form.validate_on_submit():
         partner = db.session.get(Partner, form.partner_id) if form.partner_id else None
         try:
-            consent.decide(case, form.scope, form.decision.data == "granted", form.method.data, current_user, partner=partner, expires_on=form.expires_on.data)
+            consent.decide(
+                case,
+                form.scope,
+                form.decision.data == "granted",
+                form.method.data,
+                current_user,
+                partner=partner,
+                expires_on=form.expires_on.data,
+            )
         except consent.ConsentRefused as refusal:
             form.question.errors.append(str(refusal))
         else:
@@ -444,7 +463,9 @@ def search():
     form = SearchForm()
     results, narrow = None, False
     if form.validate_on_submit():
-        results, narrow = operations.search_cases(current_user, form.field.data, form.value.data, form.given_names.data, form.birth_year.data)
+        results, narrow = operations.search_cases(
+            current_user, form.field.data, form.value.data, form.given_names.data, form.birth_year.data
+        )
         read_budget.spend(current_user, len(results))
         audit.record("case_search", detail=f"{form.field.data}:{len(results)}")
     return render_template("cases/search.html", form=form, results=results, narrow=narrow, limit=operations.SEARCH_LIMIT)
@@ -460,7 +481,9 @@ def export(case_id: str):
         abort(400)
     archive = access_export(case.person)  # past the daily limit: a 429 that keeps its flag
     audit.record("person_exported", case=case)
-    return send_file(archive, mimetype="application/zip", as_attachment=True, download_name=f"access-export-{case.person.id[:8]}.zip")
+    return send_file(
+        archive, mimetype="application/zip", as_attachment=True, download_name=f"access-export-{case.person.id[:8]}.zip"
+    )
 
 
 @require("cases.erase")

@@ -228,4 +228,3 @@ class Referral(_CaseRecord, db.Model):
     referred_by: Mapped[User] = relationship()
     referred_on: Mapped[date]
     purpose = Encrypted()
-

@@ -13,7 +13,6 @@ from casework.extensions import db
 ROLE_NAMES = ("volunteer", "coordinator", "advocate", "admin")
 
 
-
 class Role(db.Model, RoleMixin):
     __tablename__ = "roles"
 

@@ -49,4 +49,6 @@ def sweep(min_age: int, dry_run: bool) -> None:
                 path.unlink(missing_ok=True)
         click.echo(f"{len(unreferenced)} files that no row refers to were removed.")
     if missing := missing_files():
-        raise click.ClickException(f"{missing} document rows have no file: restore the documents folder from the backup made with the database.")
+        raise click.ClickException(
+            f"{missing} document rows have no file: restore the documents folder from the backup made with the database."
+        )

@@ -24,7 +24,14 @@ def _names(person: Person) -> set[tuple[str, str]]:
 
 def index_values(person: Person) -> dict[str, set[str]]:
     """Normalised values per index name; what `find_people` recomputes to confirm a candidate."""
-    values: dict[str, set[str]] = {"email": set(), "phone": set(), "telegram": set(), "passport": set(), "name": set(), "surname_birth_year": set()}
+    values: dict[str, set[str]] = {
+        "email": set(),
+        "phone": set(),
+        "telegram": set(),
+        "passport": set(),
+        "name": set(),
+        "surname_birth_year": set(),
+    }
     if person.email:
         values["email"].add(normalise.email(person.email))
     if person.phone and (number := normalise.phone(person.phone)):

@@ -91,4 +91,8 @@ def find_by_surname(surname: str, birth_years: range) -> list[Match]:
         select(BlindIndex.person_id).where(BlindIndex.name == "surname_birth_year", BlindIndex.digest.in_(digests)).distinct()
     ).all()
     people = db.session.scalars(select(Person).where(Person.id.in_(candidate_ids), Person.erased_at.is_(None)))
-    return [Match(person, ["surname_birth_year"]) for person in people if values & set(index_values(person).get("surname_birth_year", ()))]
+    return [
+        Match(person, ["surname_birth_year"])
+        for person in people
+        if values & set(index_values(person).get("surname_birth_year", ()))
+    ]

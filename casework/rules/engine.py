@@ -121,7 +121,9 @@ def parse_rules(text: str, source: str = "rules.toml") -> tuple[Rule, ...]:
                 _fail(source, where, f"unknown fact {fact!r}")
             if op not in OPERATORS:
                 _fail(source, where, f"unknown operator {op!r} (use {', '.join(OPERATORS)})")
-            if op == "between" and not (isinstance(value, list) and len(value) == 2 and all(map(_number, value)) and value[0] <= value[1]):
+            if op == "between" and not (
+                isinstance(value, list) and len(value) == 2 and all(map(_number, value)) and value[0] <= value[1]
+            ):
                 _fail(source, where, f"'between' needs [low, high] numbers with low <= high, not {value!r}")
             if op in ("ge", "le") and not _number(value):
                 _fail(source, where, f"'{op}' needs a number, not {value!r}")
@@ -161,7 +163,7 @@ def parse_baseline(text: str, rule_ids, source: str = "baseline", *, strict: boo
         if rule_id not in rule_ids:
             _fail(source, f"coverage of {rule_id}", "no such rule")
         if not isinstance(periods, list) or not all(isinstance(period, dict) for period in periods):
-            _fail(source, f"coverage of {rule_id}", "needs a list of ranges like { from = 2024-01-01, covered = \"no\" }")
+            _fail(source, f"coverage of {rule_id}", 'needs a list of ranges like { from = 2024-01-01, covered = "no" }')
         parsed = []
         for period in periods:
             begin, end, covered = period.get("from"), period.get("to"), period.get("covered")
@@ -188,7 +190,11 @@ def _unless(value, source: str, rule_id: str) -> tuple[str, str] | None:
     if value is None:
         return None
     if not isinstance(value, dict) or value.get("fact") not in FACTS or value.get("covered") not in COVERAGE:
-        _fail(source, f"coverage of {rule_id}", f'"unless" needs {{ fact = <a fact>, covered = <{"/".join(COVERAGE)}> }}, not {value!r}')
+        _fail(
+            source,
+            f"coverage of {rule_id}",
+            f'"unless" needs {{ fact = <a fact>, covered = <{"/".join(COVERAGE)}> }}, not {value!r}',
+        )
     return value["fact"], value["covered"]
 
 
@@ -196,7 +202,12 @@ def _description(value, source: str) -> dict[str, str]:
     """One text (taken as English), or a table of texts by language with at least English."""
     if isinstance(value, str):
         return {"en": value}
-    if isinstance(value, dict) and value.get("en") and set(value) <= set(LOCALES) and all(isinstance(text, str) for text in value.values()):
+    if (
+        isinstance(value, dict)
+        and value.get("en")
+        and set(value) <= set(LOCALES)
+        and all(isinstance(text, str) for text in value.values())
+    ):
         return dict(value)
     _fail(source, "description", f"give one text, or a table of texts by language ({', '.join(LOCALES)}) with at least en")
 
@@ -241,4 +252,3 @@ def evaluate(situation: Situation, on: date) -> list[Finding]:
         unknown = [condition.fact for condition, outcome in outcomes if outcome is UNKNOWN]
         findings.append(Finding(rule, applies=not unknown, needs=unknown))
     return findings
-

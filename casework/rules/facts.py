@@ -112,7 +112,9 @@ def within_reserve_age(s: Situation, on: date):
         return UNKNOWN
     if age_on(s.date_of_birth, on) < 18:
         return False
-    return _agreed([on <= limits.reserve_last_day(s.sex, rank, s.date_of_birth, on) for rank in _possible_ranks(s.sex, s.rank_group)])
+    return _agreed(
+        [on <= limits.reserve_last_day(s.sex, rank, s.date_of_birth, on) for rank in _possible_ranks(s.sex, s.rank_group)]
+    )
 
 
 def _within_call_up_age(s: Situation, on: date):
@@ -354,7 +356,13 @@ def category_conflict(case, on: date | None = None) -> str | None:
     if derived is UNKNOWN or derived == case.reserve_category:
         return None
     if derived is None:
-        return _("Reserve category %(recorded)s is recorded, but by age, sex and rank the person is outside "
-                 "the reserve age: probably a data error.", recorded=case.reserve_category)  # fmt: skip
-    return _("Reserve category %(recorded)s is recorded, but age, sex and rank give category %(derived)s: "
-             "probably a data error.", recorded=case.reserve_category, derived=derived)  # fmt: skip
+        return _(
+            "Reserve category %(recorded)s is recorded, but by age, sex and rank the person is outside "
+            "the reserve age: probably a data error.",
+            recorded=case.reserve_category,
+        )
+    return _(
+        "Reserve category %(recorded)s is recorded, but age, sex and rank give category %(derived)s: probably a data error.",
+        recorded=case.reserve_category,
+        derived=derived,
+    )

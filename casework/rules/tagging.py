@@ -42,7 +42,11 @@ class Change:
     why: Counter = field(default_factory=Counter)
 
     def add(self, other: "Change") -> None:
-        self.added, self.removed, self.changed = self.added + other.added, self.removed + other.removed, self.changed + other.changed
+        self.added, self.removed, self.changed = (
+            self.added + other.added,
+            self.removed + other.removed,
+            self.changed + other.changed,
+        )
         self.why.update(other.why)
 
 
@@ -100,8 +104,15 @@ def decide(case: Case, rule_id: str, decision: str, reason: str, actor) -> CaseT
         baseline = baseline_on(today)
         known = None if case.person.erased else derive(Situation.of(case), today)
         coverage, since = baseline.covers(rule_id, today, known)
-        tag = CaseTag(case=case, rule_id=rule_id, proposal=rule.proposal, baseline_version=baseline.version,
-                      evaluated_on=today, coverage=coverage, covered_since=since)  # fmt: skip
+        tag = CaseTag(
+            case=case,
+            rule_id=rule_id,
+            proposal=rule.proposal,
+            baseline_version=baseline.version,
+            evaluated_on=today,
+            coverage=coverage,
+            covered_since=since,
+        )
         db.session.add(tag)
     tag.decision, tag.reason, tag.decided_by_id, tag.decided_at = decision, reason, actor.id, utcnow()
     tag.settle()
@@ -137,9 +148,12 @@ def load_baseline(content: str, actor) -> PolicyBaseline:
     if baseline.version in known:
         raise engine.RuleFileError(f"uploaded baseline: version {baseline.version} exists already; give it a new version")
     row = PolicyBaseline(
-        version=baseline.version, effective_from=baseline.effective_from, description=baseline.description["en"],
-        content=content, uploaded_by_id=actor.id if actor else None,
-    )  # fmt: skip
+        version=baseline.version,
+        effective_from=baseline.effective_from,
+        description=baseline.description["en"],
+        content=content,
+        uploaded_by_id=actor.id if actor else None,
+    )
     db.session.add(row)
     db.session.flush()
     audit.record("baseline_loaded", actor=actor, detail=baseline.version)

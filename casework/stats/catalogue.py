@@ -28,20 +28,31 @@ PROPOSAL_CATEGORIES = (*PROPOSALS, "none")
 LEFT_OUT = ("P1", "P2", "P3", "not_left_out")
 
 LABELS = {
-    "18-24": "18-24", "25-34": "25-34", "35-44": "35-44", "45+": "45+",
-    "unknown": _l("Unknown"), "M": _l("Men"), "F": _l("Women"),
+    "18-24": "18-24",
+    "25-34": "25-34",
+    "35-44": "35-44",
+    "45+": "45+",
+    "unknown": _l("Unknown"),
+    "M": _l("Men"),
+    "F": _l("Women"),
     # Translators: the third sex marker in a passport (neither M nor F); keep the letter.
     "X": _l("X"),
-    "russia": _l("In Russia"), "third_country": _l("In a third country"), "schengen": _l("In another Schengen state"),
-    "netherlands": _l("In the Netherlands"), **PROPOSAL_LABELS, "none": _l("No proposal"), "not_left_out": _l("Not left out"), "total": _l("Total"),
-}  # fmt: skip
+    "russia": _l("In Russia"),
+    "third_country": _l("In a third country"),
+    "schengen": _l("In another Schengen state"),
+    "netherlands": _l("In the Netherlands"),
+    **PROPOSAL_LABELS,
+    "none": _l("No proposal"),
+    "not_left_out": _l("Not left out"),
+    "total": _l("Total"),
+}
 
 
 PERIOD = re.compile(r"[0-9]{4}Q[1-4]")
 
 
 def period_bounds(period: str) -> tuple[date, date]:
-    """"2026Q3" -> (2026-07-01, 2026-10-01): the first day, and the day after the last.
+    """ "2026Q3" -> (2026-07-01, 2026-10-01): the first day, and the day after the last.
 
     Only this exact ASCII spelling is accepted: any other (full-width or other scripts' digits) would
     name the same people under a new key and let a period be released twice.
@@ -79,11 +90,7 @@ def _first_cases(start: date, end: date):
 
 def _first_proposal(first, column):
     """The first of P1, P2, P3 that holds (or is left out) for the person's first case."""
-    return (
-        select(func.min(CaseTag.proposal))
-        .where(CaseTag.case_id == first.c.case_id, CaseTag.holds, column)
-        .scalar_subquery()
-    )
+    return select(func.min(CaseTag.proposal)).where(CaseTag.case_id == first.c.case_id, CaseTag.holds, column).scalar_subquery()
 
 
 def _dimension(name: str, first):

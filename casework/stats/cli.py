@@ -28,7 +28,9 @@ def release(period: str, if_missing: bool) -> None:
         raise click.ClickException(str(refusal)) from None
     db.session.commit()
     spent = ledger.spent_in(period)
-    click.echo(f"Released {period} on {made.released_on}: epsilon {epsilon_text(spent)} for the period (each table's in its export).")
+    click.echo(
+        f"Released {period} on {made.released_on}: epsilon {epsilon_text(spent)} for the period (each table's in its export)."
+    )
 
 
 @stats_cli.command("ledger")
@@ -43,5 +45,7 @@ def show_ledger() -> None:
         click.echo(f"{entry.period}\t{entry.table_id}\t{cost}")
     for period in sorted({entry.period for entry in entries}):
         click.echo(f"{period}\tspent epsilon {epsilon_text(ledger.spent_in(period))}")
-    click.echo(f"caps: {epsilon_text(caps['table'])} per table, {epsilon_text(caps['period'])} per period, "
-               f"{epsilon_text(caps['lifetime'])} lifetime; lifetime spent {epsilon_text(ledger.spent_over_lifetime())}")  # fmt: skip
+    click.echo(
+        f"caps: {epsilon_text(caps['table'])} per table, {epsilon_text(caps['period'])} per period, "
+        f"{epsilon_text(caps['lifetime'])} lifetime; lifetime spent {epsilon_text(ledger.spent_over_lifetime())}"
+    )

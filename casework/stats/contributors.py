@@ -86,7 +86,9 @@ def linked_groups() -> dict[str, frozenset[str]]:
 def _first_intakes(person_ids) -> dict[str, tuple[datetime, str]]:
     """(created_at, case id) of each person's first case, as the catalogue orders intakes."""
     firsts: dict[str, tuple[datetime, str]] = {}
-    for person_id, created_at, case_id in db.session.execute(select(Case.person_id, Case.created_at, Case.id).where(Case.person_id.in_(person_ids))):
+    for person_id, created_at, case_id in db.session.execute(
+        select(Case.person_id, Case.created_at, Case.id).where(Case.person_id.in_(person_ids))
+    ):
         firsts[person_id] = min(firsts.get(person_id, (created_at, case_id)), (created_at, case_id))
     return firsts
 

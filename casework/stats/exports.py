@@ -43,14 +43,27 @@ def label(code: str) -> str:
 
 def epsilon_lines(data: dict) -> list[str]:
     """What the release cost, per table and for the period, as every export states it."""
-    lines = [_("Differential privacy: epsilon %(epsilon)s for the period in all", epsilon=privacy.epsilon_text(data["epsilon_for_the_period"]))]
+    lines = [
+        _(
+            "Differential privacy: epsilon %(epsilon)s for the period in all",
+            epsilon=privacy.epsilon_text(data["epsilon_for_the_period"]),
+        )
+    ]
     lines += [
-        _("Epsilon of the table %(table)s: %(epsilon)s, of which %(borrowed)s is the total's, to which its cells are reconciled",
-          table=TABLES[table["id"]].title, epsilon=privacy.epsilon_text(table["epsilon"]), borrowed=privacy.epsilon_text(table["epsilon_of_the_total"]))
+        _(
+            "Epsilon of the table %(table)s: %(epsilon)s, of which %(borrowed)s is the total's, to which its cells are reconciled",
+            table=TABLES[table["id"]].title,
+            epsilon=privacy.epsilon_text(table["epsilon"]),
+            borrowed=privacy.epsilon_text(table["epsilon_of_the_total"]),
+        )
         if "epsilon_of_the_total" in table
-        else _("Epsilon of the table %(table)s: %(epsilon)s", table=TABLES[table["id"]].title, epsilon=privacy.epsilon_text(table["epsilon"]))
+        else _(
+            "Epsilon of the table %(table)s: %(epsilon)s",
+            table=TABLES[table["id"]].title,
+            epsilon=privacy.epsilon_text(table["epsilon"]),
+        )
         for table in data["tables"]
-    ]  # fmt: skip
+    ]
     return lines
 
 

@@ -46,7 +46,9 @@ def spent_over_lifetime(adding: dict[str, float] | None = None, period: str | No
     per_period = {
         row_period: float(total)
         for row_period, total in db.session.execute(
-            select(LedgerEntry.period, func.sum(LedgerEntry.epsilon)).where(LedgerEntry.overlapping.is_(False)).group_by(LedgerEntry.period)
+            select(LedgerEntry.period, func.sum(LedgerEntry.epsilon))
+            .where(LedgerEntry.overlapping.is_(False))
+            .group_by(LedgerEntry.period)
         )
     }
     if overlapping:
@@ -75,16 +77,27 @@ def reserve(
     borrowed = borrowed or {}
     if any(cost + borrowed.get(table_id, 0.0) > limit["table"] + 1e-12 for table_id, cost in costs.items()):
         raise BudgetRefused(_l("A table may not cost more than epsilon %(cap)s.", cap=epsilon_text(limit["table"])))
-    already = db.session.scalars(select(LedgerEntry.table_id).where(LedgerEntry.period == period, LedgerEntry.table_id.in_(costs))).all()
+    already = db.session.scalars(
+        select(LedgerEntry.table_id).where(LedgerEntry.period == period, LedgerEntry.table_id.in_(costs))
+    ).all()
     if already:
         raise BudgetRefused(_l("These tables were released for this period already; a period is never recomputed."))
     if spent_in(period) + sum(costs.values()) > limit["period"] + 1e-9:
-        raise BudgetRefused(_l("This would pass the privacy budget of the period (epsilon %(cap)s).", cap=epsilon_text(limit["period"])))
+        raise BudgetRefused(
+            _l("This would pass the privacy budget of the period (epsilon %(cap)s).", cap=epsilon_text(limit["period"]))
+        )
     if spent_over_lifetime(costs, period, overlapping) > limit["lifetime"] + 1e-9:
-        raise BudgetRefused(_l("This would pass the lifetime privacy budget (epsilon %(cap)s).", cap=epsilon_text(limit["lifetime"])))
+        raise BudgetRefused(
+            _l("This would pass the lifetime privacy budget (epsilon %(cap)s).", cap=epsilon_text(limit["lifetime"]))
+        )
     entries = [
         LedgerEntry(
-            period=period, table_id=table_id, epsilon=cost, borrowed=borrowed.get(table_id, 0.0), release_id=release_id, overlapping=overlapping
+            period=period,
+            table_id=table_id,
+            epsilon=cost,
+            borrowed=borrowed.get(table_id, 0.0),
+            release_id=release_id,
+            overlapping=overlapping,
         )
         for table_id, cost in costs.items()
     ]

@@ -125,13 +125,18 @@ def publish(release: Release, actor) -> Release:
     for table in CATALOGUE:
         reconciled = [total] if table.id == "total" else privacy.reconcile(noisy[table.id], total)
         internal[table.id] = {"reconciled": reconciled, "total": total}
-        tables.append({
-            "id": table.id,
-            "epsilon": rounded(costs[table.id] + borrowed.get(table.id, 0.0)),
-            **({"epsilon_of_the_total": rounded(borrowed[table.id])} if table.id in borrowed else {}),
-            "cells": [{"category": category, "value": privacy.display(value)} for category, value in zip(table.categories, reconciled, strict=True)],
-            "total": privacy.display(total),
-        })  # fmt: skip
+        tables.append(
+            {
+                "id": table.id,
+                "epsilon": rounded(costs[table.id] + borrowed.get(table.id, 0.0)),
+                **({"epsilon_of_the_total": rounded(borrowed[table.id])} if table.id in borrowed else {}),
+                "cells": [
+                    {"category": category, "value": privacy.display(value)}
+                    for category, value in zip(table.categories, reconciled, strict=True)
+                ],
+                "total": privacy.display(total),
+            }
+        )
     release.released_on = clock.today()
     release.content = json.dumps(
         {

@@ -30,10 +30,13 @@ def index():
     releases = db.session.scalars(select(Release).order_by(Release.period.desc())).all()
     taken = {release.period for release in releases}
     return render_template(
-        "stats/index.html", releases=releases, periods=[p for p in operations.closed_periods() if p not in taken],
-        action_form=ActionForm(), caps={name: privacy.epsilon_text(cap) for name, cap in ledger.caps().items()},
+        "stats/index.html",
+        releases=releases,
+        periods=[p for p in operations.closed_periods() if p not in taken],
+        action_form=ActionForm(),
+        caps={name: privacy.epsilon_text(cap) for name, cap in ledger.caps().items()},
         lifetime=privacy.epsilon_text(ledger.spent_over_lifetime()),
-    )  # fmt: skip
+    )
 
 
 @require("stats.request")
@@ -68,9 +71,15 @@ def release(period: str):
     _no_ad_hoc_queries()
     published = _published(period)
     return render_template(
-        "stats/release.html", release=published, data=exports.release_data(published), TABLES=TABLES, LABELS=LABELS, catalogue=CATALOGUE,
-        DISPLAY_RULE=privacy.DISPLAY_RULE, epsilon_text=privacy.epsilon_text,
-    )  # fmt: skip
+        "stats/release.html",
+        release=published,
+        data=exports.release_data(published),
+        TABLES=TABLES,
+        LABELS=LABELS,
+        catalogue=CATALOGUE,
+        DISPLAY_RULE=privacy.DISPLAY_RULE,
+        epsilon_text=privacy.epsilon_text,
+    )
 
 
 @require("stats.read")
@@ -84,7 +93,9 @@ def release_csv(period: str):
 def release_json(period: str):
     _no_ad_hoc_queries()
     body = _published(period).content.encode("utf-8")
-    return Response(body, mimetype="application/json", headers={"Content-Disposition": f'attachment; filename="casework-{period}.json"'})
+    return Response(
+        body, mimetype="application/json", headers={"Content-Disposition": f'attachment; filename="casework-{period}.json"'}
+    )
 
 
 @require("stats.read")
@@ -94,4 +105,6 @@ def chart(period: str, table_id: str):
         abort(400)
     # An SVG shown as an image runs no script; its own inline styles are all it needs.
     policy = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
-    return Response(exports.chart_svg(_published(period), table_id), mimetype="image/svg+xml", headers={"Content-Security-Policy": policy})
+    return Response(
+        exports.chart_svg(_published(period), table_id), mimetype="image/svg+xml", headers={"Content-Security-Policy": policy}
+    )

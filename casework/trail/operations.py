@@ -33,7 +33,10 @@ def misuse_flags() -> list[FlagSummary]:
         .group_by(AuditEvent.actor_id, AuditEvent.action)
         .order_by(func.max(AuditEvent.at).desc())
     ).all()
-    return [FlagSummary(db.session.get(User, actor) if actor else None, action, times, first, last) for actor, action, times, first, last in rows]
+    return [
+        FlagSummary(db.session.get(User, actor) if actor else None, action, times, first, last)
+        for actor, action, times, first, last in rows
+    ]
 
 
 def trail_filters(args) -> dict:

@@ -14,9 +14,15 @@ def index():
     page = db.paginate(trail_query(filters), page=bounds.page_number(request.args), per_page=50, error_out=False)
     shown = {**filters, "from": filters["from"] or "", "to": filters["to"] or ""}
     return render_template(
-        "trail/index.html", page=page, users=accounts_by_id(), actions=recorded_actions(), filters=shown, flags=MISUSE_FLAGS,
-        action_label=action_label, detail_label=detail_label,
-    )  # fmt: skip
+        "trail/index.html",
+        page=page,
+        users=accounts_by_id(),
+        actions=recorded_actions(),
+        filters=shown,
+        flags=MISUSE_FLAGS,
+        action_label=action_label,
+        detail_label=detail_label,
+    )
 
 
 @require("audit.read")

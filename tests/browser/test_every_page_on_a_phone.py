@@ -16,7 +16,12 @@ from tests.conftest import PASSWORD, totp_code
 from tests.factories import INTAKE
 
 PHONE = {"width": 375, "height": 740}
-HOME_HEADINGS = {"volunteer": "Welcome, Volunteer", "coordinator": "Welcome, Coordinator", "advocate": "Welcome, Advocate", "admin": "Welcome, Administrator"}
+HOME_HEADINGS = {
+    "volunteer": "Welcome, Volunteer",
+    "coordinator": "Welcome, Coordinator",
+    "advocate": "Welcome, Advocate",
+    "admin": "Welcome, Administrator",
+}
 #: Pages that answer with a file or an image, not a page to lay out.
 NOT_PAGES = {"cases.download", "stats.release_csv", "stats.release_json", "stats.chart", "static", "health.healthz"}
 

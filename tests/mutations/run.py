@@ -64,9 +64,13 @@ def snapshot(target: Path, commit: str | None) -> None:
         with tarfile.open(fileobj=io.BytesIO(archive)) as bundle:
             bundle.extractall(target, filter="data")
     else:
-        listed = subprocess.run(
-            ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"], cwd=ROOT, capture_output=True, check=True
-        ).stdout.decode().split("\0")
+        listed = (
+            subprocess.run(
+                ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"], cwd=ROOT, capture_output=True, check=True
+            )
+            .stdout.decode()
+            .split("\0")
+        )
         names += [name for name in listed if name and (ROOT / name).is_file()]
     for name in names:
         (target / name).parent.mkdir(parents=True, exist_ok=True)

@@ -72,7 +72,9 @@ class Browser:
         self.cookies: dict[str, str] = {}
         self.cookie_attributes: dict[str, str] = {}
 
-    def request(self, method: str, path: str, form: dict | None = None, upload: tuple[str, str, bytes] | None = None) -> tuple[int, dict, str]:
+    def request(
+        self, method: str, path: str, form: dict | None = None, upload: tuple[str, str, bytes] | None = None
+    ) -> tuple[int, dict, str]:
         headers = {"Host": "casework.example.org"} if self.tls else dict(PROXY_HEADERS)
         body = None
         if self.cookies:
@@ -121,10 +123,15 @@ class Browser:
 def multipart(fields: dict, name: str, filename: str, content: bytes) -> tuple[bytes, str]:
     """A form with one file, encoded as a browser sends it."""
     boundary = f"smoke{uuid.uuid4().hex}"
-    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n{value}\r\n'.encode() for key, value in fields.items()]
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n{value}\r\n'.encode()
+        for key, value in fields.items()
+    ]
     parts.append(
         f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
-        f"Content-Type: application/octet-stream\r\n\r\n".encode() + content + b"\r\n"
+        f"Content-Type: application/octet-stream\r\n\r\n".encode()
+        + content
+        + b"\r\n"
     )
     return b"".join(parts) + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
 
@@ -157,11 +164,19 @@ def set_password_and_enrol(browser: Browser, setup_path: str, email: str, passwo
     step("password set from the one-time setup link")
     if "/tf-setup" not in headers.get("location", ""):
         # Not taken straight on to enrolment: sign in, which must lead there before anything else.
-        status, headers, page = browser.post("/login", {"email": email, "password": password, "csrf_token": browser.csrf("/login")})
-        check(status == 302 and "/tf-setup" in headers.get("location", ""), f"a new account must enrol first (got {status}: {errors_in(page)})")
+        status, headers, page = browser.post(
+            "/login", {"email": email, "password": password, "csrf_token": browser.csrf("/login")}
+        )
+        check(
+            status == 302 and "/tf-setup" in headers.get("location", ""),
+            f"a new account must enrol first (got {status}: {errors_in(page)})",
+        )
     status, headers, _ = browser.get("/")
     where = urllib.parse.urlsplit(headers.get("location", "")).path
-    check(status == 302 and where in ("/tf-setup", "/login"), f"before enrolment the home page must send us to enrol, not to {where}")
+    check(
+        status == 302 and where in ("/tf-setup", "/login"),
+        f"before enrolment the home page must send us to enrol, not to {where}",
+    )
     token = browser.csrf("/tf-setup")
     status, _, page = browser.post("/tf-setup", {"setup": "authenticator", "csrf_token": token})
     check(status == 200, f"choosing the authenticator answered {status}")
@@ -224,7 +239,9 @@ def open_and_find(browser: Browser, case_id: str) -> None:
 def attach_a_document(browser: Browser, case_id: str) -> None:
     """A document, so that the backup has an encrypted file to copy and the drill one to decrypt."""
     token = browser.csrf(f"/cases/{case_id}")
-    status, _, page = browser.request("POST", f"/cases/{case_id}/documents", {"csrf_token": token}, upload=("upload", "summons.png", DOCUMENT))
+    status, _, page = browser.request(
+        "POST", f"/cases/{case_id}/documents", {"csrf_token": token}, upload=("upload", "summons.png", DOCUMENT)
+    )
     check(status == 302, f"the upload answered {status}: {errors_in(page)}")
     step("document attached")
 
