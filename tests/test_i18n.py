@@ -272,9 +272,7 @@ def test_accept_language_chooses_when_nothing_else_does(client, header, expected
 
 
 def _choose(client, locale: str, next_path: str, token: str, **headers):
-    return client.post(
-        "/language", data={"locale": locale, "next": next_path, "csrf_token": token}, headers=headers
-    )
+    return client.post("/language", data={"locale": locale, "next": next_path, "csrf_token": token}, headers=headers)
 
 
 def test_switcher_overrides_accept_language_for_a_visitor(app, client):
