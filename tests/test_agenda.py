@@ -135,3 +135,16 @@ def test_workload_counts_open_due_this_week_and_overdue_with_links(app, signed_i
     assert [int(number) for number in re.findall(r">(\d+)</a>", row)] == [3, 1, 1]
     overdue = client.get(f"/cases/?assignee={volunteer.id}&overdue=1").get_data(as_text=True)
     assert late in overdue and "Belov" not in overdue
+
+
+def test_an_open_window_is_not_a_missed_deadline(app, signed_in, make_user, create_case, runner):
+    """A student's extension window opened weeks ago: that is the moment to act, not a missed date,
+    for the overdue filter, the workload and the digest alike."""
+    client, coordinator = signed_in("coordinator")
+    volunteer = make_user("volunteer")
+    student = create_case(by=coordinator, assignee=volunteer, dutch_status="student", permit_expires_on=clock.today() + timedelta(weeks=6))
+    assert student not in client.get(f"/cases/?assignee={volunteer.id}&overdue=1").get_data(as_text=True)
+    row = client.get("/cases/workload").get_data(as_text=True).split(volunteer.email)[1].split("</tr>")[0]
+    assert [int(number) for number in re.findall(r">(\d+)</a>", row)] == [1, 0, 0]
+    digest = runner.invoke(args=["deadlines", "digest", "--days", "60"]).output
+    assert f"{volunteer.email}: 1 case with a deadline in the next 60 days; 0 cases with a deadline missed" in digest

@@ -13,20 +13,8 @@ from datetime import date, timedelta
 
 from flask import current_app
 
+from casework.cases.deadlines import ACT_BEFORE, BEHAVIOUR, INFORMATION, WINDOW
 from casework.cases.due import DueItem
-
-ACT_BEFORE, WINDOW, INFORMATION = "act_before", "window", "information"
-
-#: What each kind of deadline is (casework/cases/deadlines.py names the kinds).
-BEHAVIOUR = {
-    "permit_expiry": ACT_BEFORE,
-    "extension_window": WINDOW,
-    "orientation_year_end": ACT_BEFORE,
-    "summons_served": ACT_BEFORE,
-    "sanctions": ACT_BEFORE,
-    "conscription_age_end": INFORMATION,
-    "reserve_age_end": INFORMATION,
-}
 
 #: Days ahead from which each kind is shown, unless CASEWORK_DEADLINE_HORIZONS says otherwise.
 HORIZON_DAYS = {

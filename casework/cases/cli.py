@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from casework import audit, clock
 from casework.cases.deadlines import OVERDUE_DAYS
 from casework.cases.due import deadlines_between, refresh_all
+from casework.cases.due import missed as due_missed
 from casework.cases.retention import erase_expired, expired_people
 from casework.choices import OPEN_STATUSES
 from casework.extensions import db
@@ -36,7 +37,10 @@ def digest(days: int | None) -> None:
             continue
         theirs = visible_cases(user).where(Case.status.in_(OPEN_STATUSES))
         upcoming = {item.case.id for item in deadlines_between(theirs, now, now + timedelta(days=days))}
-        missed = {item.case.id for item in deadlines_between(theirs, now - timedelta(days=OVERDUE_DAYS), now - timedelta(days=1))}
+        missed = {
+            item.case.id
+            for item in due_missed(deadlines_between(theirs, now - timedelta(days=OVERDUE_DAYS), now - timedelta(days=1)))
+        }
         if upcoming or missed:
             with force_locale(user.locale or "en"):
                 click.echo(digest_line(user.email, len(upcoming), len(missed), days))

@@ -28,6 +28,25 @@ KINDS = {
 }
 
 
+ACT_BEFORE, WINDOW, INFORMATION = "act_before", "window", "information"
+
+#: What each kind of deadline is: a date to act before (it can be missed), a window that opens, or a
+#: date to know (never missed). casework/cases/agenda.py reads them.
+BEHAVIOUR = {
+    "permit_expiry": ACT_BEFORE,
+    "extension_window": WINDOW,
+    "orientation_year_end": ACT_BEFORE,
+    "summons_served": ACT_BEFORE,
+    "sanctions": ACT_BEFORE,
+    "conscription_age_end": INFORMATION,
+    "reserve_age_end": INFORMATION,
+}
+
+
+def can_be_missed(kind: str) -> bool:
+    return BEHAVIOUR.get(kind, ACT_BEFORE) == ACT_BEFORE
+
+
 def compute(case, date_of_birth: date | None, sex: str | None) -> list[tuple[str, date]]:
     """Every deadline the case's known facts give, as (kind, date), earliest first."""
     found: list[tuple[str, date]] = []

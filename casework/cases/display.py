@@ -82,10 +82,10 @@ CONTACT_FIELDS = frozenset({"phone", "email", "telegram", "signal"})
 
 
 def _shown(field, value) -> str:
-    if value in (None, "", []):
-        return ""
+    if value in (None, "", [], False):
+        return ""  # an unticked box tells a partner nothing
     if isinstance(value, bool):
-        return str(_l("yes") if value else _l("no"))
+        return str(_l("yes"))
     if isinstance(value, date):
         return format_date(value)
     options = dict(field.kwargs.get("choices") or ())

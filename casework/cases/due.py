@@ -8,7 +8,7 @@ current, so the cases read stay those that are due; if it has not run for a whil
 read, and the answer is still exact.
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -124,15 +124,16 @@ def cases_due_within(cases: Select, days: int) -> Select:
     return cases.where(Case.id.in_(bindparam("due_case_ids", ids, expanding=True, literal_execute=True)))
 
 
+def missed(items: Iterable[DueItem]) -> list[DueItem]:
+    """The dates to act before among `items`: an open window or a birthday limit is never missed."""
+    return [item for item in items if deadlines.can_be_missed(item.kind)]
+
+
 def cases_overdue(cases: Select) -> Select:
     """`cases` narrowed to those with a deadline missed in the last OVERDUE_DAYS days."""
     today = clock.today()
-    ids = sorted(
-        {
-            item.case.id
-            for item in deadlines_between(cases, today - timedelta(days=deadlines.OVERDUE_DAYS), today - timedelta(days=1))
-        }
-    )
+    window = deadlines_between(cases, today - timedelta(days=deadlines.OVERDUE_DAYS), today - timedelta(days=1))
+    ids = sorted({item.case.id for item in missed(window)})
     return cases.where(Case.id.in_(bindparam("overdue_case_ids", ids, expanding=True, literal_execute=True)))
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from casework import clock
 from casework.cases.deadlines import OVERDUE_DAYS
 from casework.cases.due import deadlines_between
+from casework.cases.due import missed as due_missed
 from casework.choices import OPEN_STATUSES
 from casework.clock import utcnow
 from casework.extensions import db
@@ -79,7 +80,10 @@ def workload() -> list[Load]:
     for volunteer, count in rows:
         theirs = select(Case).where(Case.assignee_id == volunteer.id, Case.status.in_(OPEN_STATUSES))
         soon = {item.case.id for item in deadlines_between(theirs, now, now + timedelta(days=7))}
-        missed = {item.case.id for item in deadlines_between(theirs, now - timedelta(days=OVERDUE_DAYS), now - timedelta(days=1))}
+        missed = {
+            item.case.id
+            for item in due_missed(deadlines_between(theirs, now - timedelta(days=OVERDUE_DAYS), now - timedelta(days=1)))
+        }
         loads.append(Load(volunteer, count, len(soon), len(missed)))
     return loads
 

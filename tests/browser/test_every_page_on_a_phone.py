@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from casework.cases import operations
+from casework.config import LOCALES
 from casework.extensions import db
 from casework.models import Case, Partner, User
 from casework.permissions import ROLE_CAPABILITIES, capability_of
@@ -66,11 +67,22 @@ def _sign_in(app, page, user, role: str) -> None:
     expect_home(page, HOME_HEADINGS[role])
 
 
+def _sign_in_speaking(app, page, user, locale: str) -> None:
+    """Sign in through the English pages (their labels are what the helpers fill), then switch the
+    account to `locale` with the language form, as a user would."""
+    _sign_in(app, page, user, user.role_name)
+    page.locator("#language-choice").select_option(locale)
+    page.locator("form.language button").click()
+    expect(page.locator("html")).to_have_attribute("lang", locale)
+
+
+@pytest.mark.parametrize("locale", LOCALES)
 @pytest.mark.parametrize("role", sorted(ROLE_CAPABILITIES))
-def test_every_page_fits_a_phone(app, make_user, new_context, world, role):
+def test_every_page_fits_a_phone(app, make_user, new_context, world, role, locale):
+    """In each of the four languages: longer words must not push a page wider either."""
     user = world.get(role) or make_user(role)
     page = new_context(viewport=PHONE, is_mobile=True, has_touch=True).new_page()
-    _sign_in(app, page, user, role)
+    _sign_in_speaking(app, page, user, locale)
     paths = _pages(app, role, world["ids"])
     assert len(paths) >= 2
     too_wide = {}
@@ -80,7 +92,7 @@ def test_every_page_fits_a_phone(app, make_user, new_context, world, role):
         width = page.evaluate("document.documentElement.scrollWidth")
         if width > PHONE["width"] + 1:
             too_wide[path] = width
-        assert_accessible(page, f"{path} as {role} at {PHONE['width']} px")
+        assert_accessible(page, f"{path} as {role} in {locale} at {PHONE['width']} px")
     assert too_wide == {}, f"wider than a {PHONE['width']} px phone: {too_wide}"
 
 
