@@ -142,7 +142,9 @@ def test_an_open_window_is_not_a_missed_deadline(app, signed_in, make_user, crea
     for the overdue filter, the workload and the digest alike."""
     client, coordinator = signed_in("coordinator")
     volunteer = make_user("volunteer")
-    student = create_case(by=coordinator, assignee=volunteer, dutch_status="student", permit_expires_on=clock.today() + timedelta(weeks=6))
+    student = create_case(
+        by=coordinator, assignee=volunteer, dutch_status="student", permit_expires_on=clock.today() + timedelta(weeks=6)
+    )
     assert student not in client.get(f"/cases/?assignee={volunteer.id}&overdue=1").get_data(as_text=True)
     row = client.get("/cases/workload").get_data(as_text=True).split(volunteer.email)[1].split("</tr>")[0]
     assert [int(number) for number in re.findall(r">(\d+)</a>", row)] == [1, 0, 0]
