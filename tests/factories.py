@@ -62,3 +62,33 @@ def load_case(app, case_id: str) -> Case:
         case = db.session.get(Case, case_id)
         db.session.expunge(case)
         return case
+
+
+@pytest.fixture
+def full_site(app, make_user):
+    """Every page with something to show: a volunteer's case with a note and a referral to a partner,
+    and a published statistics release. Returns the two accounts and the ids for URL variables."""
+    from casework.stats import operations as stats
+
+    volunteer, coordinator = make_user("volunteer"), make_user("coordinator")
+    with app.app_context():
+        partner = Partner(name="Refugee Law Clinic Utrecht")
+        db.session.add(partner)
+        db.session.flush()
+        actor = db.session.get(User, coordinator.id)
+        case = operations.create_case({**INTAKE, "consent_partners": [partner.id]}, actor)
+        case.assignee_id = volunteer.id
+        operations.add_note(case, "Called back; he will send the summons scan tonight.", actor)
+        referral = operations.refer(case, partner, "Legal advice on an asylum application", actor)
+        period = stats.closed_periods()[0]
+        stats.publish(stats.request_release(period, None), None)
+        db.session.commit()
+        ids = {
+            "case_id": case.id,
+            "referral_id": referral.id,
+            "user_id": volunteer.id,
+            "partner_id": partner.id,
+            "rule_id": "R1",
+            "period": period,
+        }
+    return {"volunteer": volunteer, "coordinator": coordinator, "ids": ids}

@@ -7,14 +7,13 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from casework.cases import operations
 from casework.config import LOCALES
 from casework.extensions import db
-from casework.models import Case, Partner, User
-from casework.permissions import ROLE_CAPABILITIES, capability_of
+from casework.models import Case
+from casework.permissions import ROLE_CAPABILITIES
 from tests.browser.conftest import assert_accessible, expect_home, submit_code_in_browser, submit_password_in_browser
 from tests.conftest import PASSWORD, totp_code
-from tests.factories import INTAKE
+from tests.routes import pages
 
 PHONE = {"width": 375, "height": 740}
 HOME_HEADINGS = {
@@ -23,40 +22,6 @@ HOME_HEADINGS = {
     "advocate": "Welcome, Advocate",
     "admin": "Welcome, Administrator",
 }
-#: Pages that answer with a file or an image, not a page to lay out.
-NOT_PAGES = {"cases.download", "stats.release_csv", "stats.release_json", "stats.chart", "static", "health.healthz"}
-
-
-@pytest.fixture
-def world(app, make_user):
-    """Two cases with a note and a referral, so that the case pages show every section."""
-    volunteer, coordinator = make_user("volunteer"), make_user("coordinator")
-    with app.app_context():
-        partner = Partner(name="Refugee Law Clinic Utrecht")
-        db.session.add(partner)
-        db.session.flush()
-        actor = db.session.get(User, coordinator.id)
-        case = operations.create_case({**INTAKE, "consent_partners": [partner.id]}, actor)
-        case.assignee_id = volunteer.id
-        operations.add_note(case, "Called back; he will send the summons scan tonight.", actor)
-        referral = operations.refer(case, partner, "Legal advice on an asylum application", actor)
-        db.session.commit()
-        ids = {"case_id": case.id, "referral_id": referral.id, "user_id": volunteer.id, "partner_id": partner.id, "rule_id": "R1"}
-    return {"volunteer": volunteer, "coordinator": coordinator, "ids": ids}
-
-
-def _pages(app, role: str, ids: dict) -> list[str]:
-    paths = []
-    with app.test_request_context():
-        adapter = app.url_map.bind("localhost")
-        for rule in app.url_map.iter_rules():
-            capability = capability_of(app, rule.endpoint)
-            if "GET" not in rule.methods or rule.endpoint in NOT_PAGES or rule.endpoint.startswith("security."):
-                continue
-            if capability not in ROLE_CAPABILITIES[role] or not set(rule.arguments) <= set(ids):
-                continue
-            paths.append(adapter.build(rule.endpoint, {name: ids[name] for name in rule.arguments}))
-    return sorted(set(paths))
 
 
 def _sign_in(app, page, user, role: str) -> None:
@@ -78,12 +43,12 @@ def _sign_in_speaking(app, page, user, locale: str) -> None:
 
 @pytest.mark.parametrize("locale", LOCALES)
 @pytest.mark.parametrize("role", sorted(ROLE_CAPABILITIES))
-def test_every_page_fits_a_phone(app, make_user, new_context, world, role, locale):
+def test_every_page_fits_a_phone(app, make_user, new_context, full_site, role, locale):
     """In each of the four languages: longer words must not push a page wider either."""
-    user = world.get(role) or make_user(role)
+    user = full_site.get(role) or make_user(role)
     page = new_context(viewport=PHONE, is_mobile=True, has_touch=True).new_page()
     _sign_in_speaking(app, page, user, locale)
-    paths = _pages(app, role, world["ids"])
+    paths = pages(app, role, full_site["ids"])
     assert len(paths) >= 2
     too_wide = {}
     for path in paths:
@@ -96,22 +61,22 @@ def test_every_page_fits_a_phone(app, make_user, new_context, world, role, local
     assert too_wide == {}, f"wider than a {PHONE['width']} px phone: {too_wide}"
 
 
-def test_the_header_leaves_room_for_the_page(app, make_user, new_context, world):
+def test_the_header_leaves_room_for_the_page(app, make_user, new_context, full_site):
     """The header is compact on a phone: the page's heading starts in the top third of the screen."""
     page = new_context(viewport=PHONE, is_mobile=True, has_touch=True).new_page()
-    _sign_in(app, page, world["coordinator"], "coordinator")
+    _sign_in(app, page, full_site["coordinator"], "coordinator")
     page.goto("/cases/")
     top = page.get_by_role("heading", level=1).bounding_box()["y"]
     assert top < PHONE["height"] / 3, f"the heading starts {top:.0f} px down a {PHONE['height']} px screen"
 
 
-def test_assign_controls_stay_on_screen(app, make_user, new_context, world):
+def test_assign_controls_stay_on_screen(app, make_user, new_context, full_site):
     with app.app_context():
-        case = db.session.get(Case, world["ids"]["case_id"])
+        case = db.session.get(Case, full_site["ids"]["case_id"])
         case.assignee_id = None
         db.session.commit()
     page = new_context(viewport=PHONE, is_mobile=True, has_touch=True).new_page()
-    _sign_in(app, page, world["coordinator"], "coordinator")
+    _sign_in(app, page, full_site["coordinator"], "coordinator")
     page.goto("/cases/unassigned")
     button = page.get_by_role("button", name="Assign").first
     box = button.bounding_box()
