@@ -1,18 +1,15 @@
 """Scheduled and bulk work on cases: ``deadlines digest|refresh``, ``retention run``, ``audit verify|head``
 and ``demo seed``. Long runs show a progress bar and commit in batches."""
 
-from datetime import timedelta
-
 import click
 from flask import current_app
 from flask.cli import AppGroup
 from flask_babel import force_locale, ngettext
 from sqlalchemy import func, select
 
-from casework import audit, clock
+from casework import audit
 from casework.cases.deadlines import OVERDUE_DAYS
-from casework.cases.due import deadlines_between, refresh_all
-from casework.cases.due import missed as due_missed
+from casework.cases.due import due_and_missed, refresh_all
 from casework.cases.retention import erase_expired, expired_people
 from casework.choices import OPEN_STATUSES
 from casework.extensions import db
@@ -31,16 +28,11 @@ def digest(days: int | None) -> None:
     """Per user with open cases: how many have a deadline in the next DAYS days, and how many have
     missed one (up to OVERDUE_DAYS back), each in the user's own language. Counts only, no names."""
     days = days or current_app.config["CASEWORK_WARNING_DAYS"]
-    now = clock.today()
     for user in db.session.scalars(select(User).where(User.active).order_by(User.email)):
         if not can(user, "cases.work"):
             continue
         theirs = visible_cases(user).where(Case.status.in_(OPEN_STATUSES))
-        upcoming = {item.case.id for item in deadlines_between(theirs, now, now + timedelta(days=days))}
-        missed = {
-            item.case.id
-            for item in due_missed(deadlines_between(theirs, now - timedelta(days=OVERDUE_DAYS), now - timedelta(days=1)))
-        }
+        upcoming, missed = due_and_missed(theirs, days)
         if upcoming or missed:
             with force_locale(user.locale or "en"):
                 click.echo(digest_line(user.email, len(upcoming), len(missed), days))

@@ -5,10 +5,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from casework import clock
-from casework.cases.deadlines import OVERDUE_DAYS
-from casework.cases.due import deadlines_between
-from casework.cases.due import missed as due_missed
+from casework.cases.due import due_and_missed
 from casework.choices import OPEN_STATUSES
 from casework.clock import utcnow
 from casework.extensions import db
@@ -66,7 +63,6 @@ def workload() -> list[Load]:
     """Per active volunteer: open cases, and how many of them have a deadline this week or a missed
     one (up to OVERDUE_DAYS back); the most loaded first. Only the volunteers' open cases near a
     deadline are decrypted (their bands say which)."""
-    now = clock.today()
     open_cases = func.count(Case.id).filter(Case.status.in_(OPEN_STATUSES))
     rows = db.session.execute(
         select(User, open_cases)
@@ -79,11 +75,7 @@ def workload() -> list[Load]:
     loads = []
     for volunteer, count in rows:
         theirs = select(Case).where(Case.assignee_id == volunteer.id, Case.status.in_(OPEN_STATUSES))
-        soon = {item.case.id for item in deadlines_between(theirs, now, now + timedelta(days=7))}
-        missed = {
-            item.case.id
-            for item in due_missed(deadlines_between(theirs, now - timedelta(days=OVERDUE_DAYS), now - timedelta(days=1)))
-        }
+        soon, missed = due_and_missed(theirs, 7)
         loads.append(Load(volunteer, count, len(soon), len(missed)))
     return loads
 
