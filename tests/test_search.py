@@ -74,3 +74,25 @@ def test_new_this_week_lists_every_recent_intake_for_coordinators(app, signed_in
     client, _ = signed_in("coordinator")
     page = client.get("/cases/new-this-week").get_data(as_text=True)
     assert recent in page and old not in page
+
+
+def test_a_volunteers_search_decrypts_no_one_they_may_not_see(app, signed_in, make_user, create_case, monkeypatch):
+    """S21: a search's work, and so its time, depends only on people the reader may see: a namesake
+    or a shared phone in someone else's case is never decrypted for a volunteer."""
+    from casework.people import search as people_search
+
+    create_case(by=make_user("coordinator"))  # Sokolov, +79161234567, not this volunteer's
+    client, volunteer = signed_in("volunteer")
+    mine = create_case(by=volunteer, surname_latin="Orlov", surname_cyrillic="Орлов", phone="+79160000077", telegram=None)
+    decrypted = []
+    original = people_search.index_values
+    monkeypatch.setattr(people_search, "index_values", lambda person: decrypted.append(person.id) or original(person))
+    for fields in ({"value": "Sokolov"}, {"field": "phone", "value": "+79161234567"}, {"value": "Orlov"}):
+        page = client.get("/cases/search").get_data(as_text=True)
+        client.post("/cases/search", data={"csrf_token": csrf_from(page), "field": "name", **fields})
+    with app.app_context():
+        from casework.extensions import db
+        from casework.models import Case
+
+        own_person = db.session.get(Case, mine).person_id
+    assert set(decrypted) == {own_person}, "only the volunteer's own person was decrypted"

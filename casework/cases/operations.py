@@ -244,12 +244,13 @@ def search_cases(
 ) -> tuple[list[Case], bool]:
     """Cases of the people an exact search finds, among the cases `reader` may see, and whether there
     were more than SEARCH_LIMIT (then the search should be narrowed). A surname alone is allowed."""
+    within = None if can(reader, "cases.see_all") else visible_cases(reader).with_only_columns(Case.person_id)
     if field == "name" and not (given_names or birth_year):
         this_year = clock.today().year
-        matches = find_by_surname(value, range(this_year - OLDEST, this_year - YOUNGEST + 1))
+        matches = find_by_surname(value, range(this_year - OLDEST, this_year - YOUNGEST + 1), within)
     else:
         criteria = {"surname": value, "given_names": given_names, "birth_year": birth_year} if field == "name" else {field: value}
-        matches = find_people(**criteria)
+        matches = find_people(**criteria, within=within)
     people = {match.person.id for match in matches}
     if not people:
         return [], False

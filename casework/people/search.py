@@ -46,6 +46,7 @@ def find_people(
     given_names: str | None = None,
     birth_year: int | None = None,
     date_of_birth: date | None = None,
+    within=None,
 ) -> list[Match]:
     """People any of whose identifiers equal the ones given, most matching identifiers first.
 
@@ -64,7 +65,7 @@ def find_people(
         and_(BlindIndex.name == name, BlindIndex.digest.in_([digest(root, name, value) for root in ring.keys.values()]))
         for name, value in wanted.items()
     ]
-    candidate_ids = db.session.scalars(select(BlindIndex.person_id).where(or_(*conditions)).distinct()).all()
+    candidate_ids = db.session.scalars(_among(select(BlindIndex.person_id).where(or_(*conditions)), within).distinct()).all()
     matches = []
     for person in db.session.scalars(select(Person).where(Person.id.in_(candidate_ids), Person.erased_at.is_(None))):
         own = index_values(person)
@@ -74,7 +75,14 @@ def find_people(
     return sorted(matches, key=lambda match: -len(match.matched_on))
 
 
-def find_by_surname(surname: str, birth_years: range) -> list[Match]:
+def _among(candidates, within):
+    """Candidates only among the person ids `within` selects (those a reader may see), so that no
+    one else is decrypted: the time a search takes then says nothing about people the reader may
+    not see (S21). None: everyone (duplicate detection, coordinators)."""
+    return candidates if within is None else candidates.where(BlindIndex.person_id.in_(within))
+
+
+def find_by_surname(surname: str, birth_years: range, within=None) -> list[Match]:
     """People with this surname (exact, in either script), whatever their given names.
 
     A surname is never indexed on its own (security.md: a low-entropy value is always combined), so
@@ -88,7 +96,9 @@ def find_by_surname(surname: str, birth_years: range) -> list[Match]:
     ring = current_keys().index
     digests = [digest(root, "surname_birth_year", value) for root in ring.keys.values() for value in values]
     candidate_ids = db.session.scalars(
-        select(BlindIndex.person_id).where(BlindIndex.name == "surname_birth_year", BlindIndex.digest.in_(digests)).distinct()
+        _among(
+            select(BlindIndex.person_id).where(BlindIndex.name == "surname_birth_year", BlindIndex.digest.in_(digests)), within
+        ).distinct()
     ).all()
     people = db.session.scalars(select(Person).where(Person.id.in_(candidate_ids), Person.erased_at.is_(None)))
     return [
