@@ -42,11 +42,13 @@ def create_app(config: dict | None = None) -> Flask:
 
     from casework import database, errors, i18n, key_checks, keyring, permissions, web
     from casework.admin.blueprint import bp as admin_bp
+    from casework.api.blueprint import bp as api_bp
     from casework.auth.blueprint import bp as auth_bp
     from casework.auth.setup import init_auth
     from casework.cases.blueprint import bp as cases_bp
     from casework.cli import register_commands
     from casework.health import bp as health_bp
+    from casework.imports.blueprint import bp as imports_bp
     from casework.main.blueprint import bp as main_bp
     from casework.stats.blueprint import bp as stats_bp
     from casework.trail.blueprint import bp as trail_bp
@@ -59,7 +61,7 @@ def create_app(config: dict | None = None) -> Flask:
     permissions.init_permissions(app)  # then every request is checked against the capability table
     init_auth(app)
     errors.init_errors(app)
-    for blueprint in (main_bp, auth_bp, admin_bp, cases_bp, trail_bp, stats_bp, health_bp):
+    for blueprint in (main_bp, auth_bp, admin_bp, cases_bp, imports_bp, trail_bp, stats_bp, health_bp, api_bp):
         app.register_blueprint(blueprint)
     register_commands(app)
     return app

@@ -209,13 +209,16 @@ EXTRACT_ARGS = (
 
 
 def register_commands(app: Flask) -> None:
+    from casework.api.cli import tokens_cli
     from casework.backup import backup_cli
     from casework.cases.cli import audit_cli, deadlines_cli, retention_cli
+    from casework.imports.cli import import_cli
     from casework.people.document_sweep import documents_cli
     from casework.rules.cli import rules_cli
     from casework.stats.cli import stats_cli
 
-    for group in (audit_cli, backup_cli, deadlines_cli, documents_cli, retention_cli, rules_cli, stats_cli):
+    groups = (audit_cli, backup_cli, deadlines_cli, documents_cli, import_cli, retention_cli, rules_cli, stats_cli, tokens_cli)
+    for group in groups:
         app.cli.add_command(group)
     # `keys` is also a Flask CLI plugin (pyproject.toml), so that `keys init` runs before keys exist.
     app.cli.add_command(keys_cli)

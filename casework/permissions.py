@@ -23,11 +23,16 @@ SIGNED_IN = "signed-in"
 #: Held by no role: views a library registers that Casework does not offer.
 SWITCHED_OFF = "switched-off"
 
+#: The JSON API's views: reached without a session, with an integration token whose scope the API
+#: checks itself (`casework.api.tokens`). No signed-in role holds it, so no cookie reaches the API.
+INTEGRATION_TOKEN = "integration-token"
+
 #: What each capability lets its holder do. The roles that hold it are in ROLE_CAPABILITIES.
 CAPABILITIES = {
     PUBLIC: "reach the sign-in pages without an account",
     SIGNED_IN: "see the home page and manage one's own sign-in",
     SWITCHED_OFF: "nothing: a library's view that Casework does not offer",
+    INTEGRATION_TOKEN: "call the JSON API with an integration token of the right scope",
     "cases.work": "log requests and work the cases one may see (read, edit, notes, documents, status, tags)",
     "cases.see_all": "see every case, not only those assigned to oneself (and read without the hourly budget)",
     "cases.be_assigned": "be given cases to work",
@@ -37,6 +42,7 @@ CAPABILITIES = {
     "cases.refer": "refer a person to a partner they consented to share with",
     "cases.export": "export one person's record for a subject access request",
     "cases.erase": "erase a person's data on request",
+    "cases.import": "import cases from the foundation's spreadsheets",
     "audit.read": "read the audit trail and its misuse flags",
     "stats.read": "read published statistics releases",
     "stats.request": "request a statistics release for a closed period",
@@ -44,6 +50,7 @@ CAPABILITIES = {
     "accounts.manage": "invite accounts, change roles, deactivate, reset second factors",
     "partners.manage": "keep the list of partner organisations",
     "baselines.manage": "upload policy baselines and start re-evaluation jobs",
+    "tokens.manage": "create and revoke the JSON API's integration tokens",
 }
 
 _CASEWORK = {SIGNED_IN, "cases.work"}
@@ -59,6 +66,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             "cases.refer",
             "cases.export",
             "cases.erase",
+            "cases.import",
             "audit.read",
             "stats.read",
             "stats.request",
@@ -75,6 +83,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             "accounts.manage",
             "partners.manage",
             "baselines.manage",
+            "tokens.manage",
         }
     ),
 }
@@ -105,6 +114,8 @@ def can(user, capability: str) -> bool:
         raise KeyError(f"unknown capability {capability!r}")
     if capability == PUBLIC:
         return True
+    if capability == INTEGRATION_TOKEN:
+        return True  # the API's own before_request checks the token and its scope
     if user is None or not user.is_authenticated or not user.active:
         return False
     return capability in ROLE_CAPABILITIES.get(user.role_name, frozenset())

@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from casework.bounds import refuse_impossible_values
 from casework.extensions import db
-from casework.permissions import PUBLIC, capability_of
+from casework.permissions import INTEGRATION_TOKEN, PUBLIC, capability_of
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; script-src 'none'; style-src 'self'; img-src 'self' data:; "
@@ -17,7 +17,7 @@ def require_sign_in():
     """Anonymous page loads go to the sign-in page; anything else a browser fetches on its own (an
     icon, say) just gets 401, since following it to the sign-in page would reset a half-done
     second-factor step."""
-    if current_user.is_authenticated or capability_of(current_app, request.endpoint) == PUBLIC:
+    if current_user.is_authenticated or capability_of(current_app, request.endpoint) in (PUBLIC, INTEGRATION_TOKEN):
         return None
     if request.headers.get("Sec-Fetch-Dest", "document") != "document":
         return Response(status=401)

@@ -1,0 +1,1 @@
+"""Importing the foundation's spreadsheets (CSV and XLSX) as cases."""
