@@ -32,6 +32,7 @@ from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Tex
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from benchmarks.common import csrf_from, ms, percentiles, sign_in
+from benchmarks.report import say
 from casework import clock, create_app
 from casework.cases import operations
 from casework.config import PROJECT_ROOT
@@ -51,10 +52,6 @@ LISTS = (
     ("GET /cases/?status=all&sort=newest", "/cases/?status=all&sort=newest"),
     ("GET /cases/due (14 days)", "/cases/due"),
 )
-
-
-def say(*args) -> None:
-    print(*args, flush=True)
 
 
 # The plain-text control: the same person and case columns, as text and dates, ordinary indexes. ----

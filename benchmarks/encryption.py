@@ -15,6 +15,7 @@ from pathlib import Path
 from sqlalchemy import Date, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from benchmarks.report import say
 from casework import create_app
 from casework.extensions import db
 from casework.keyring import generate_keys, write_key_file
@@ -108,18 +109,18 @@ def main(sizes=(1_000, 100_000)) -> None:
         with app.app_context():
             db.create_all()
             ControlBase.metadata.create_all(db.engine)
-            print("encryption (SQLite)")
+            say("encryption (SQLite)")
             plain = create(PlainPerson, 0, 1_000)
             sealed = create(Person, 0, 1_000)
-            print(f"  create 1,000 people: plain {plain:6.2f} s   encrypted {sealed:6.2f} s   ratio {sealed / plain:4.2f}x")
+            say(f"  create 1,000 people: plain {plain:6.2f} s   encrypted {sealed:6.2f} s   ratio {sealed / plain:4.2f}x")
             population = 1_000
             for size in sizes:
                 if size > population:
                     started = time.perf_counter()
                     create(Person, population, size - population)
-                    print(f"  (seeded {size - population:,} more encrypted people in {time.perf_counter() - started:.1f} s)")
+                    say(f"  (seeded {size - population:,} more encrypted people in {time.perf_counter() - started:.1f} s)")
                     population = size
-                print(f"  find by phone among {size:>7,}: {_ms(lookups(size))}")
+                say(f"  find by phone among {size:>7,}: {_ms(lookups(size))}")
 
 
 if __name__ == "__main__":

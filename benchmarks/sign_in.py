@@ -12,6 +12,7 @@ from pathlib import Path
 from flask_security import hash_password, verify_password
 
 from benchmarks.common import csrf_from, ms
+from benchmarks.report import say
 from casework import create_app
 from casework.extensions import db, security
 from casework.keyring import generate_keys, write_key_file
@@ -73,11 +74,11 @@ def main() -> None:
             started = time.perf_counter()
             client.post("/tf-validate", data={"code": code, "csrf_token": token})
             code_step.append(time.perf_counter() - started)
-    print(f"sign-in ({RUNS} runs, SQLite)")
-    print(f"  argon2id hash            {ms(hashes)}")
-    print(f"  argon2id verify          {ms(verifies)}")
-    print(f"  POST /login (password)   {ms(password_step)}")
-    print(f"  POST /tf-validate (code) {ms(code_step)}")
+    say(f"sign-in ({RUNS} runs, SQLite)")
+    say(f"  argon2id hash            {ms(hashes)}")
+    say(f"  argon2id verify          {ms(verifies)}")
+    say(f"  POST /login (password)   {ms(password_step)}")
+    say(f"  POST /tf-validate (code) {ms(code_step)}")
 
 
 if __name__ == "__main__":

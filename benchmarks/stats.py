@@ -34,6 +34,7 @@ from sqlalchemy import create_engine, event, insert, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, SAWarning
 
+from benchmarks.report import say
 from casework import clock, create_app
 from casework.choices import LOCATIONS, STATUSES
 from casework.extensions import db
@@ -65,10 +66,6 @@ SEX_WEIGHTS = (70, 20, 2, 8)
 AGE_CODES = (*AGE_BANDS, None)
 LOCATION_CODES = (*(code for code, _label in LOCATIONS), None)
 STATUS_CODES = tuple(code for code, _label in STATUSES)
-
-
-def say(*args) -> None:
-    print(*args, flush=True)
 
 
 # Synthetic data ----------------------------------------------------------------------------------

@@ -39,6 +39,8 @@ from pathlib import Path
 
 from flask import Flask
 
+from benchmarks.report import say
+
 POSTGRES_URL = os.environ.get("CASEWORK_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("CASEWORK_BENCH_REDIS_URL", "redis://127.0.0.1:6379/11")
 CASES = 1_000
@@ -55,14 +57,6 @@ hello_app = Flask("hello")
 @hello_app.get("/")
 def hello():
     return "Hello, World!"
-
-
-def load() -> str:
-    return "load average {:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
-
-
-def say(*args) -> None:
-    print(*args, flush=True)
 
 
 # HTTP as a browser behind the proxy -----------------------------------------------------------
@@ -283,18 +277,14 @@ def ratios(
     found: dict[str, list[float]] = {label: [] for label in pages}
     for number in range(1, rounds + 1):
         base, base_failed = wrk(hello_port, "/", seconds, headers)
-        say(f"  round {number}: hello world {base:8.1f} req/s ({base_failed} failed)   [{load()}]")
+        say(f"  round {number}: hello world {base:8.1f} req/s ({base_failed} failed)")
         for label, (path, script) in pages.items():
             rate, failed = wrk(app_port, path, seconds, headers, script)
             found[label].append(rate / base)
-            say(
-                f"  round {number}: {label:<38} {rate:8.1f} req/s = {rate / base:6.1%} of hello world ({failed} failed)   [{load()}]"
-            )
+            say(f"  round {number}: {label:<38} {rate:8.1f} req/s = {rate / base:6.1%} of hello world ({failed} failed)")
     say(f"throughput against hello world, {rounds} rounds (aim: at least 25%, 40% wanted):")
     for label, values in found.items():
-        say(
-            f"  {label:<38} min {min(values):6.1%}   median {statistics.median(values):6.1%}   max {max(values):6.1%}   [{load()}]"
-        )
+        say(f"  {label:<38} min {min(values):6.1%}   median {statistics.median(values):6.1%}   max {max(values):6.1%}")
 
 
 # 2. The mix: 50 clients, 70% reads, 20% notes, 10% intakes ----------------------------------------
@@ -396,14 +386,14 @@ def mix(port: int, clients: list[Client], cases: list[tuple[str, str]], seconds:
     say(
         f"{len(clients)} clients for {seconds} s, 70% reads / 20% notes / 10% intakes on PostgreSQL (aim: 0 errors, p95 under 300 ms):"
     )
-    say(f"  {total} requests, {total / seconds:.1f} req/s, errors: {sum(errors.values())} {errors or ''}   [{load()}]")
+    say(f"  {total} requests, {total / seconds:.1f} req/s, errors: {sum(errors.values())} {errors or ''}")
     every = [took for samples in results.values() for took in samples]
     for kind, samples in [*results.items(), ("all", every)]:
         if samples:
             ordered = sorted(samples)
             p95 = ordered[max(0, round(0.95 * len(ordered)) - 1)]
             say(
-                f"  {kind:<7} {len(samples):6d} requests   p50 {statistics.median(ordered) * 1000:7.1f} ms   p95 {p95 * 1000:7.1f} ms   [{load()}]"
+                f"  {kind:<7} {len(samples):6d} requests   p50 {statistics.median(ordered) * 1000:7.1f} ms   p95 {p95 * 1000:7.1f} ms"
             )
 
 
@@ -414,7 +404,7 @@ def main(rounds: int = 3, wrk_seconds: int = 5, clients: int = CLIENTS, mix_seco
     if shutil.which("wrk") is None:
         say("throughput: wrk is not installed (apt-get install wrk); nothing measured")
         return
-    say(f"throughput: gunicorn with gunicorn.conf.py, {CASES:,} DEMO cases on PostgreSQL   [{load()}]")
+    say(f"throughput: gunicorn with gunicorn.conf.py, {CASES:,} DEMO cases on PostgreSQL")
     url = create_database()
     folder = Path(tempfile.mkdtemp(prefix="casework-bench-throughput-"))
     servers: list[subprocess.Popen] = []
@@ -442,7 +432,7 @@ def main(rounds: int = 3, wrk_seconds: int = 5, clients: int = CLIENTS, mix_seco
         flask(development, "db", "upgrade")
         started = time.perf_counter()
         flask(development, "demo", "seed", "--cases", str(CASES), "--seed", "11")
-        say(f"  seeded in {time.perf_counter() - started:.0f} s   [{load()}]")
+        say(f"  seeded in {time.perf_counter() - started:.0f} s")
         app = app_with(production)
         accounts = make_coordinators(app, clients)
         cases = some_cases(app)
@@ -450,7 +440,7 @@ def main(rounds: int = 3, wrk_seconds: int = 5, clients: int = CLIENTS, mix_seco
         servers.append(app_server)
         hello_server, hello_port = serve("benchmarks.throughput:hello_app", production, folder / "hello.log")
         servers.append(hello_server)
-        say(f"  two servers with {production['CASEWORK_WORKERS']} workers each   [{load()}]")
+        say(f"  two servers with {production['CASEWORK_WORKERS']} workers each")
         signed_in = []
         for email, secret in accounts:
             client = Client(app_port)
