@@ -1,6 +1,5 @@
 """Flask extensions, created unbound so that `create_app` can bind them to any configuration."""
 
-from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
@@ -11,6 +10,7 @@ from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
+from casework.babel_domain import CaseworkBabel
 from casework.passwords import CommonPasswordRefusingUtil
 from casework.totp import SingleUseTotp
 
@@ -31,7 +31,7 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 security = Security(totp_cls=SingleUseTotp, password_util_cls=CommonPasswordRefusingUtil)
-babel = Babel()
+babel = CaseworkBabel()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 sessions = Session()

@@ -34,6 +34,7 @@ ROLE_LABELS = {
 JOB_LABELS = {
     "reevaluate": _l("Re-evaluation of open cases"),
     "retention": _l("Retention run"),
+    "import": _l("Spreadsheet import"),
 }
 
 JOB_STATE_LABELS = {
@@ -81,4 +82,21 @@ def init_i18n(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", str(FOUNDATION_ZONE))
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(PROJECT_ROOT / "translations")
     babel.init_app(app, locale_selector=select_locale)
+    _install_template_gettext(app)
     app.jinja_env.globals.update(LANGUAGE_NAMES=LANGUAGE_NAMES, ROLE_LABELS=ROLE_LABELS, WELCOME=WELCOME, get_locale=get_locale)
+
+
+def _install_template_gettext(app: Flask) -> None:
+    """Templates translate through the domain's catalogue directly (casework/babel_domain.py);
+    Flask-Babel's own callables would first look the domain up in the request context again."""
+
+    def catalogue():
+        return babel.domain_instance.get_translations()
+
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda string: catalogue().ugettext(string),
+        ngettext=lambda singular, plural, n: catalogue().ungettext(singular, plural, n),
+        pgettext=lambda context, string: catalogue().upgettext(context, string),
+        npgettext=lambda context, singular, plural, n: catalogue().unpgettext(context, singular, plural, n),
+        newstyle=True,
+    )
