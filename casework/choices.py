@@ -163,13 +163,17 @@ LANGUAGES = [
     ("pl", _l("Polish")),
 ]
 YES_NO_UNKNOWN = [("yes", _l("Yes")), ("no", _l("No")), UNKNOWN]
-CONSENT_METHODS = [
+#: How a person can give consent to whoever records it (the forms offer these).
+ASKED_CONSENT_METHODS = [
     ("in_person", _l("In person")),
     ("telegram", _l("In writing, by Telegram")),
     ("email", _l("In writing, by e-mail")),
     ("phone", _l("By phone")),
     ("other", _l("Other")),
 ]
+#: Every method a consent row can name: also consent given before the case was imported from a
+#: spreadsheet, which a coordinator vouches for on import and no form offers.
+CONSENT_METHODS = [*ASKED_CONSENT_METHODS, ("imported", _l("Imported: given earlier, vouched for by a coordinator"))]
 STATUSES = [
     ("new", _l("New")),
     ("triage", _l("Triage")),

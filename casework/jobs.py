@@ -1,4 +1,5 @@
-"""Long work out of requests: re-evaluating every open case and the retention run go to a worker.
+"""Long work out of requests: re-evaluating every open case, the retention run and spreadsheet
+imports go to a worker.
 
 A page starts a job by adding a `Job` row and putting its id on a Huey queue; the worker
 (`huey_consumer casework.worker.queue`, started by `make run` beside the app, and by its own systemd
@@ -40,7 +41,7 @@ def _queue():
 queue = _queue()
 
 
-def _reevaluate(requester: User | None, progress: Callable[[int, int], None]) -> None:
+def _reevaluate(requester: User | None, progress: Callable[[int, int], None], _subject: str | None) -> None:
     """After a new baseline: every open case re-tagged. The audit row names the baseline but gives
     no count, since a crafted baseline would turn counts into exact numbers about a group."""
     total = tagging.open_case_count()
@@ -48,12 +49,21 @@ def _reevaluate(requester: User | None, progress: Callable[[int, int], None]) ->
     audit.record("cases_reevaluated", actor=requester, detail=baseline.version)
 
 
-def _retention(_requester: User | None, progress: Callable[[int, int], None]) -> None:
+def _retention(_requester: User | None, progress: Callable[[int, int], None], _subject: str | None) -> None:
     retention.erase_expired(current_app.config["CASEWORK_RETENTION_MONTHS"], progress=progress)
 
 
-#: What each kind of job does, given who asked for it and `progress(done, total)` to move its row.
-KINDS: dict[str, Callable] = {"reevaluate": _reevaluate, "retention": _retention}
+def _import(requester: User | None, progress: Callable[[int, int], None], run_id: str | None) -> None:
+    """A spreadsheet import run (`subject`). Its rows are checked with the intake form's fields, so
+    the module is loaded here, when an import runs, and the other jobs stay free of web code."""
+    from casework.imports.importing import import_run
+
+    import_run(run_id, requester, progress=progress)
+
+
+#: What each kind of job does, given who asked for it, `progress(done, total)` to move its row, and
+#: the id of what it works on (or None).
+KINDS: dict[str, Callable] = {"reevaluate": _reevaluate, "retention": _retention, "import": _import}
 
 
 class NotCommittedYet(Exception):
@@ -66,11 +76,11 @@ def prepare_queue() -> None:
         queue.storage.initialize_schema()
 
 
-def start(kind: str, actor: User) -> Job:
+def start(kind: str, actor: User, subject: str | None = None) -> Job:
     """Queue a job; the request that calls this commits its row (and its audit row) as usual."""
     if kind not in KINDS:
         raise KeyError(kind)
-    job = Job(id=str(uuid.uuid4()), kind=kind, requested_by_id=actor.id)
+    job = Job(id=str(uuid.uuid4()), kind=kind, requested_by_id=actor.id, subject=subject)
     db.session.add(job)
     audit.record("job_queued", actor=actor, detail=kind)
     prepare_queue()
@@ -94,7 +104,7 @@ def run_job(job_id: str) -> None:
         db.session.commit()
 
     try:
-        KINDS[job.kind](db.session.get(User, job.requested_by_id) if job.requested_by_id else None, progress)
+        KINDS[job.kind](db.session.get(User, job.requested_by_id) if job.requested_by_id else None, progress, job.subject)
     except Exception as error:  # noqa: BLE001  (a failed job is recorded, never re-raised into the worker loop)
         db.session.rollback()
         log.error("Job %s failed: %s", job.kind, type(error).__name__)
@@ -115,6 +125,11 @@ def run_queued() -> int:
         queue.execute(task)
         ran += 1
     return ran
+
+
+def latest_for(subject: str) -> Job | None:
+    """The most recent job that worked on `subject`."""
+    return db.session.scalars(db.select(Job).where(Job.subject == subject).order_by(Job.requested_at.desc()).limit(1)).first()
 
 
 def recent(limit: int = 20) -> list[Job]:

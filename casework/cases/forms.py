@@ -88,7 +88,7 @@ class ConsentFields(Form):
     )
     consent_contact = BooleanField(_l("The person agrees to be contacted by the foundation"))
     consent_partners = CheckboxList(_l("The person agrees that their case is shared with"), coerce=int, choices=[])
-    consent_method = SelectField(_l("How consent was given"), choices=choices.CONSENT_METHODS)
+    consent_method = SelectField(_l("How consent was given"), choices=choices.ASKED_CONSENT_METHODS)
     consent_expires_on = optional_date(_l("Consent expires on (optional)"))
 
 
@@ -283,7 +283,7 @@ class ConsentDecisionForm(FlaskForm):
         _l("The person"),
         choices=[("granted", _l("agrees (or renews their consent)")), ("withdrawn", _l("withdraws their consent"))],
     )
-    method = SelectField(_l("How the person said so"), choices=choices.CONSENT_METHODS)
+    method = SelectField(_l("How the person said so"), choices=choices.ASKED_CONSENT_METHODS)
     expires_on = DateField(
         _l("Until (optional)"), validators=[Optional(), bounds.plausible_date, not_in_past], render_kw={"autocomplete": "off"}
     )

@@ -4,7 +4,8 @@ Files are deleted after the commit that releases them (`casework.people.document
 killed between that commit and the deletion, or between writing a file and committing its row,
 leaves a file without a row: sealed, so harmless, but a copy of someone's data that should not stay.
 Files younger than `--min-age` are left alone, because a transaction still under way may be about
-to commit the row that refers to them.
+to commit the row that refers to them. The sweep also ends spreadsheet imports past their expiry
+(their sealed upload deleted, their key shredded) and removes uploads that no import refers to.
 """
 
 import time
@@ -16,6 +17,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from casework.extensions import db
+from casework.imports.operations import expire_runs, stray_files
 from casework.models import Document
 from casework.people.documents import file_path, referenced_names
 
@@ -39,8 +41,13 @@ def missing_files() -> int:
 @click.option("--min-age", default=60, show_default=True, help="Leave files younger than this many minutes.")
 @click.option("--dry-run", is_flag=True, help="Only count the files that would be removed.")
 def sweep(min_age: int, dry_run: bool) -> None:
-    """Remove files that no document row refers to; report rows whose file is missing."""
-    unreferenced = unreferenced_files(min_age * 60)
+    """Remove files that no document row refers to, and the uploads of imports past their expiry or
+    that no import refers to; report rows whose file is missing."""
+    if not dry_run:
+        expired = expire_runs()
+        db.session.commit()
+        click.echo(f"{expired} unfinished imports expired; their files were deleted.")
+    unreferenced = unreferenced_files(min_age * 60) + stray_files(min_age * 60)
     if dry_run:
         click.echo(f"{len(unreferenced)} files would be removed.")
     else:

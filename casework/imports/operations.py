@@ -1,0 +1,130 @@
+"""The rules of an import run: upload, the saved layout and value mappings, ending, expiry.
+
+Each function changes the models, writes its audit row where personal data is involved, and flushes;
+the request (or the command) commits. The rows themselves are read and checked in `rows` and
+created in `importing`, which use the intake form's validation.
+"""
+
+import hashlib
+import json
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import select
+
+from casework import audit
+from casework.clock import utcnow
+from casework.crypto import blind_index
+from casework.extensions import db
+from casework.imports import facts, sealing
+from casework.imports.sheets import Sheet, read_sheet
+from casework.keyring import current_keys
+from casework.models import User
+from casework.models.encrypted import new_id
+from casework.models.imports import OVER, ImportLayout, ImportRun
+
+
+def header_hash(headers) -> str:
+    """The layout's key: the header row, each name normalised, in order."""
+    return hashlib.sha256("\x1f".join(facts.normal(header) for header in headers).encode()).hexdigest()
+
+
+def start_run(actor: User, name: str, content: bytes) -> tuple[ImportRun, Sheet]:
+    """Read the upload (or raise `SheetRefused`), then keep it sealed for the steps that follow."""
+    sheet = read_sheet(content, current_app.config["CASEWORK_IMPORT_MAX_ROWS"])
+    run = ImportRun(
+        id=new_id(),
+        created_by_id=actor.id,
+        expires_at=utcnow() + timedelta(hours=current_app.config["CASEWORK_IMPORT_HOURS"]),
+        row_count=len(sheet.rows),
+    )
+    sealing.store_file(run, name, content, name)
+    run.layout = layout_for(sheet.headers)
+    db.session.add(run)
+    db.session.flush()
+    return run, sheet
+
+
+def load_sheet(run: ImportRun) -> Sheet:
+    return read_sheet(sealing.read_file(run), max(run.row_count, current_app.config["CASEWORK_IMPORT_MAX_ROWS"]))
+
+
+def layout_for(headers) -> ImportLayout | None:
+    return db.session.scalar(select(ImportLayout).where(ImportLayout.header_hash == header_hash(headers)))
+
+
+def save_layout(run: ImportRun, headers, columns: list[str], actor: User) -> ImportLayout:
+    """Remember which fact each column holds, for this run and the next file with the same header row."""
+    unknown = set(columns) - set(facts.FACTS) - {""}
+    if unknown:
+        raise ValueError(f"not importable facts: {sorted(unknown)}")
+    layout = layout_for(headers) or ImportLayout(header_hash=header_hash(headers), values="{}")
+    layout.columns, layout.updated_by_id = json.dumps(columns), actor.id
+    db.session.add(layout)
+    run.layout = layout
+    db.session.flush()
+    return layout
+
+
+def value_digest(fact: str, normal: str) -> str:
+    """A hand-mapped cell as kept: a keyed digest, so the layout holds no cell a person typed."""
+    return blind_index(current_keys().index.current, ImportLayout.__tablename__, fact, normal).hex()
+
+
+def map_values(layout: ImportLayout, mapped: dict[str, dict[str, str]]) -> None:
+    """Add the coordinator's answers {fact: {normalised cell: code}} to the layout's value mappings."""
+    version = current_keys().index.current_version
+    digests = layout.value_digests if layout.index_version == version else {}
+    for fact, values in mapped.items():
+        allowed = {code for code, _label in facts.CODED.get(fact, [])}
+        for normal, code in values.items():
+            if fact != "other_citizenship" and code not in allowed:
+                raise ValueError(f"{code!r} is not a choice of {fact}")
+            digests.setdefault(fact, {})[value_digest(fact, normal)] = code
+    layout.values, layout.index_version = json.dumps(digests, sort_keys=True), version
+    db.session.flush()
+
+
+def resolver(layout: ImportLayout | None):
+    """`resolve(fact, normalised cell)` -> the code the coordinator mapped it to, or None."""
+    if layout is None or layout.index_version != current_keys().index.current_version:
+        return lambda _fact, _normal: None
+    digests = layout.value_digests
+    return lambda fact, normal: digests.get(fact, {}).get(value_digest(fact, normal))
+
+
+def columns_of(run: ImportRun) -> list[str]:
+    return run.layout.facts if run.layout else []
+
+
+def end_run(run: ImportRun, state: str) -> None:
+    """The run is over: its file is deleted after the commit and its key shredded now."""
+    sealing.shred(run)
+    run.state, run.finished_at = state, utcnow()
+
+
+def abandon(run: ImportRun, actor: User) -> None:
+    if run.over:
+        return
+    end_run(run, "abandoned")
+    audit.record("import_abandoned", actor=actor, detail=run.id)
+
+
+def expire_runs() -> int:
+    """End every unfinished run past its expiry (called by `flask documents sweep`); how many."""
+    expired = db.session.scalars(select(ImportRun).where(ImportRun.state.not_in(OVER), ImportRun.expires_at < utcnow())).all()
+    for run in expired:
+        end_run(run, "expired")
+        audit.record("import_expired", detail=run.id)
+    return len(expired)
+
+
+def stray_files(min_age_seconds: float) -> list:
+    """Sealed uploads no live run refers to (a crash between writing one and committing its run)."""
+    live = set(db.session.scalars(select(ImportRun.id).where(ImportRun.wrapped_key.is_not(None))))
+    cutoff = utcnow().timestamp() - min_age_seconds
+    return sorted(path for path in sealing.folder().iterdir() if path.stem not in live and path.stat().st_mtime <= cutoff)
+
+
+def unfinished_runs() -> list[ImportRun]:
+    return db.session.scalars(select(ImportRun).where(ImportRun.state.not_in(OVER)).order_by(ImportRun.created_at)).all()

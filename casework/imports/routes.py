@@ -1,0 +1,143 @@
+"""The import steps as views: upload, columns, values, dry run and confirmation, progress. Each view
+parses its input and calls the rules in `operations` and `importing`; the URLs are in `blueprint`."""
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.datastructures import ImmutableMultiDict
+
+from casework import jobs
+from casework.clock import utcnow
+from casework.errors import render_error
+from casework.extensions import db
+from casework.forms import ActionForm
+from casework.i18n import _
+from casework.imports import importing, operations, sealing
+from casework.imports.forms import ConfirmForm, UploadForm, mapping_form, values_form
+from casework.imports.headers import fact_labels, suggest_columns
+from casework.imports.sheets import SheetRefused
+from casework.models.imports import ImportRun
+from casework.permissions import can, require
+
+
+def _run(run_id: str, *, live: bool = True) -> ImportRun:
+    """The run, or 404; a run that is over has only its progress page left."""
+    run = db.session.get(ImportRun, run_id)
+    if run is None or (live and (run.over or run.state != "uploaded")):
+        abort(404)
+    return run
+
+
+def _too_large() -> str:
+    return _(
+        "The file is larger than the limit of %(mb)d MB.", mb=current_app.config["CASEWORK_IMPORT_MAX_BYTES"] // (1024 * 1024)
+    )
+
+
+@require("cases.import")
+def index():
+    form = UploadForm()
+    if form.validate_on_submit():
+        content = form.upload.data.read(current_app.config["CASEWORK_IMPORT_MAX_BYTES"] + 1)
+        if len(content) > current_app.config["CASEWORK_IMPORT_MAX_BYTES"]:
+            form.upload.errors = [_too_large()]
+        else:
+            try:
+                run, _sheet = operations.start_run(current_user, form.upload.data.filename or "", content)
+            except SheetRefused as refusal:
+                form.upload.errors = [str(refusal)]
+            else:
+                return redirect(url_for("imports.columns", run_id=run.id))
+    status = 400 if form.errors else 200
+    return render_template("imports/index.html", form=form, runs=operations.unfinished_runs()), status
+
+
+def upload_too_large(_error):
+    """A request over the server's own limit never reaches the view: answer with the upload page."""
+    if request.endpoint != "imports.index" or not can(current_user, "cases.import"):
+        return render_error(413)
+    request.form, request.files = ImmutableMultiDict(), ImmutableMultiDict()  # the body is not read at all
+    form = UploadForm(formdata=None)
+    form.upload.errors = [_too_large()]
+    return render_template("imports/index.html", form=form, runs=operations.unfinished_runs()), 413
+
+
+@require("cases.import")
+def columns(run_id: str):
+    run = _run(run_id)
+    sheet = operations.load_sheet(run)
+    form = mapping_form(sheet.headers, operations.columns_of(run) or suggest_columns(sheet.headers))
+    if form.validate_on_submit():
+        operations.save_layout(run, sheet.headers, form.facts(), current_user)
+        return redirect(url_for("imports.values", run_id=run.id))
+    status = 400 if form.errors or form.form_errors else 200
+    saved = run.layout is not None and request.method == "GET"
+    return render_template("imports/columns.html", run=run, form=form, sheet=sheet, saved=saved), status
+
+
+@require("cases.import")
+def values(run_id: str):
+    run = _run(run_id)
+    if run.layout is None:
+        return redirect(url_for("imports.columns", run_id=run.id))
+    sheet = operations.load_sheet(run)
+    unknown = importing.interpreter_for(run).unknown_values(sheet.rows)
+    if not unknown:
+        return redirect(url_for("imports.check", run_id=run.id))
+    form, places = values_form(unknown)
+    if form.validate_on_submit():
+        mapped: dict[str, dict[str, str]] = {}
+        for name, fact, value in places:
+            if form[name].data:
+                mapped.setdefault(fact, {})[value] = form[name].data
+        operations.map_values(run.layout, mapped)
+        return redirect(url_for("imports.check", run_id=run.id))
+    return render_template("imports/values.html", run=run, form=form, places=places), 400 if form.errors else 200
+
+
+@require("cases.import")
+def check(run_id: str):
+    """The dry run, and the confirmation that starts the import."""
+    run = _run(run_id)
+    if run.layout is None:
+        return redirect(url_for("imports.columns", run_id=run.id))
+    form = ConfirmForm(source=sealing.source(run))
+    if form.validate_on_submit():
+        sealing.set_source(run, form.source.data.strip())
+        run.vouched_by_id, run.vouched_at = current_user.id, utcnow()
+        run.state = "importing"
+        jobs.start("import", current_user, subject=run.id)
+        return redirect(url_for("imports.progress", run_id=run.id))
+    reports = importing.dry_run(run, current_user)
+    counts = {outcome: sum(1 for report in reports if report.outcome == outcome) for outcome in ("new", "duplicate", "refused")}
+    status = 400 if form.errors else 200
+    return render_template("imports/check.html", run=run, form=form, reports=reports, counts=counts, labels=fact_labels()), status
+
+
+@require("cases.import")
+def progress(run_id: str):
+    run = _run(run_id, live=False)
+    job = jobs.latest_for(run.id)
+    outcomes = importing.outcomes(run) if run.state in ("interrupted", "done") else []
+    return render_template(
+        "imports/progress.html", run=run, job=job, outcomes=outcomes, labels=fact_labels(), action_form=ActionForm()
+    )
+
+
+@require("cases.import")
+def resume(run_id: str):
+    run = db.session.get(ImportRun, run_id)
+    if run is None or run.state != "interrupted" or not ActionForm().validate_on_submit():
+        abort(404)
+    run.state = "importing"
+    jobs.start("import", current_user, subject=run.id)
+    return redirect(url_for("imports.progress", run_id=run.id))
+
+
+@require("cases.import")
+def abandon(run_id: str):
+    run = db.session.get(ImportRun, run_id)
+    if run is None or run.over or run.state == "importing" or not ActionForm().validate_on_submit():
+        abort(404)
+    operations.abandon(run, current_user)
+    flash(_("The import was abandoned and its file deleted."), "success")
+    return redirect(url_for("imports.index"))
