@@ -5,6 +5,7 @@ from flask_babel import LazyString
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from casework.api import is_api_path, problems
 from casework.i18n import _l
 from casework.logs import places
 
@@ -32,6 +33,8 @@ def render_error(code: int, message=None):
 def handle_http_exception(error: HTTPException):
     """Werkzeug's own descriptions are English and generic; a refusal Casework raises carries a
     translated (lazy) description written for the user, and that is shown instead."""
+    if is_api_path(request.path):
+        return problems.from_http_exception(error)
     own = error.description if isinstance(error.description, LazyString) else None
     return render_error(error.code or 500, own)
 
@@ -47,6 +50,8 @@ def log_failure(error: BaseException) -> None:
 
 def handle_unexpected(error: Exception):
     log_failure(getattr(error, "original_exception", None) or error)
+    if is_api_path(request.path):
+        return problems.failure()
     return render_failure()
 
 

@@ -3,6 +3,7 @@
 from flask import Flask, Response, current_app, g, redirect, request, url_for
 from flask_login import current_user
 
+from casework.api import is_api_path
 from casework.bounds import refuse_impossible_values
 from casework.extensions import db
 from casework.permissions import INTEGRATION_TOKEN, PUBLIC, capability_of
@@ -16,8 +17,11 @@ CONTENT_SECURITY_POLICY = (
 def require_sign_in():
     """Anonymous page loads go to the sign-in page; anything else a browser fetches on its own (an
     icon, say) just gets 401, since following it to the sign-in page would reset a half-done
-    second-factor step."""
-    if current_user.is_authenticated or capability_of(current_app, request.endpoint) in (PUBLIC, INTEGRATION_TOKEN):
+    second-factor step. The API (any address under its prefix, even one it does not serve) answers
+    for itself with problem+json, and never sends a client to the sign-in page."""
+    if current_user.is_authenticated or is_api_path(request.path):
+        return None
+    if capability_of(current_app, request.endpoint) in (PUBLIC, INTEGRATION_TOKEN):
         return None
     if request.headers.get("Sec-Fetch-Dest", "document") != "document":
         return Response(status=401)

@@ -110,6 +110,13 @@ ALLOWED = {
         "a date agreed for the consent, no fact of the person's life",
     ),
     ("consents", "withdrawn_at"): ("consent must be checkable without decrypting", WORKFLOW),
+    ("api_consents", "consent_id"): ("link", ID),
+    ("api_consents", "token_id"): ("which integration the consent came through", "an integration token's id"),
+    ("api_consents", "text_version"): ("which consent text the person agreed to", "a version label the channel gives its text"),
+    ("api_consents", "given_at"): (
+        "when the person agreed, as the channel states it",
+        "at most 30 days before the intake, whose time (cases.created_at) is plaintext already; no date of the person's life",
+    ),
     ("consent_partners", "consent_id"): ("referral rule (S18)", ID),
     ("consent_partners", "partner_id"): ("referral rule (S18)", "a partner organisation's id"),
     ("notes", "id"): ("row id", ID),

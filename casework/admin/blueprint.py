@@ -1,8 +1,9 @@
-"""Account administration's URLs: invitations, roles, deactivation, second-factor resets, partners, baselines."""
+"""Account administration's URLs: invitations, roles, deactivation, second-factor resets, partners, baselines,
+the API's integration tokens."""
 
 from flask import Blueprint
 
-from casework.admin import routes
+from casework.admin import routes, token_pages
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -20,3 +21,5 @@ bp.add_url_rule("/baselines", view_func=routes.baselines, methods=["GET", "POST"
 bp.add_url_rule("/baselines/reevaluate", view_func=routes.reevaluate, methods=["POST"])
 bp.add_url_rule("/jobs", view_func=routes.jobs_page, methods=["GET"])
 bp.add_url_rule("/jobs/retention", view_func=routes.start_retention, methods=["POST"])
+bp.add_url_rule("/tokens", view_func=token_pages.tokens_page, methods=["GET", "POST"])
+bp.add_url_rule("/tokens/<int:token_id>/revoke", view_func=token_pages.revoke_token, methods=["POST"])

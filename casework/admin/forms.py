@@ -1,9 +1,10 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import EmailField, SelectField, StringField
+from wtforms import DateField, EmailField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length
+from wtforms.validators import DataRequired, Email, Length, Optional
 
+from casework.bounds import plausible_date
 from casework.i18n import ROLE_LABELS, _l
 
 
@@ -33,3 +34,20 @@ class PartnerForm(FlaskForm):
 
 class BaselineForm(FlaskForm):
     upload = FileField(_l("Baseline file (TOML)"), validators=[FileRequired(_l("Choose a file."))])
+
+
+class TokenForm(FlaskForm):
+    name = StringField(
+        _l("Name (which channel uses it, e.g. Telegram bot)"),
+        validators=[DataRequired(_l("Give the token a name.")), Length(max=100)],
+    )
+    scope = SelectField(
+        _l("Scope"),
+        choices=[
+            ("intake", _l("intake: submit requests for help (reads nothing back)")),
+            ("statistics", _l("statistics: read published statistics releases")),
+        ],
+    )
+    expires_on = DateField(
+        _l("Last day it works (optional)"), validators=[Optional(), plausible_date], render_kw={"autocomplete": "off"}
+    )

@@ -55,26 +55,30 @@ def take_intake(data: dict, actor: User, duplicate_choice: str = "") -> Intake:
 
 
 @queue.task(retries=10, retry_delay=3)
-def check_for_duplicates(case_id: str, actor_id: int) -> None:
+def check_for_duplicates(case_id: str, actor_id: int | None) -> None:
     """After a volunteer's intake has committed: flag a possible duplicate for coordinators, record
-    the check (matched or not) for the hit-rate watch, and flag the volunteer if the rate is odd."""
+    the check (matched or not) for the hit-rate watch, and flag the volunteer if the rate is odd.
+    An intake through an integration (no actor) is checked the same way; its token was audited
+    with the intake, and there is no volunteer to watch."""
     case = db.session.get(Case, case_id)
     if case is None:
         raise NotCommittedYet(case_id)
-    actor = db.session.get(User, actor_id)
+    actor = db.session.get(User, actor_id) if actor_id is not None else None
     matched = bool(duplicates_of_case(case))
     case.possible_duplicate = case.possible_duplicate or matched
     audit.record(CHECKED, actor=actor, case=case, detail="matched" if matched else None)
     db.session.flush()
-    watch_hit_rate(actor)
+    if actor is not None:
+        watch_hit_rate(actor)
     db.session.commit()
 
 
 def _rates(actor: User) -> tuple[int, int, int, int]:
-    """(matched, logged) intakes for `actor` and for everyone else over the window."""
+    """(matched, logged) intakes for `actor` and for their colleagues over the window (intakes
+    through an integration are no colleague's: people returning through a bot are not a baseline)."""
     since = utcnow() - timedelta(days=WATCH_DAYS)
     logged = select(func.count(), func.count().filter(AuditEvent.detail == "matched")).where(
-        AuditEvent.action == CHECKED, AuditEvent.at >= since
+        AuditEvent.action == CHECKED, AuditEvent.at >= since, AuditEvent.actor_id.is_not(None)
     )
     mine_total, mine_hits = db.session.execute(logged.where(AuditEvent.actor_id == actor.id)).one()
     all_total, all_hits = db.session.execute(logged).one()

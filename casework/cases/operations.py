@@ -143,7 +143,7 @@ def duplicates_for(data: dict, exclude: str | None = None) -> list:
     return [match for match in matches if match.person.id != exclude]
 
 
-def record_consent(person: Person, data: dict, actor: User) -> Consent:
+def record_consent(person: Person, data: dict, actor: User | None) -> Consent:
     partners = db.session.scalars(select(Partner).where(Partner.id.in_(data.get("consent_partners") or []))).all()
     consent = Consent(
         person=person,
@@ -151,32 +151,38 @@ def record_consent(person: Person, data: dict, actor: User) -> Consent:
         contact=bool(data.get("consent_contact")),
         partners=list(partners),
         method=data["consent_method"],
-        recorded_by_id=actor.id,
+        recorded_by_id=actor.id if actor else None,
         expires_on=data.get("consent_expires_on"),
     )
     db.session.add(consent)
     return consent
 
 
-def create_case(data: dict, actor: User, *, existing_person: Person | None = None) -> Case:
-    """Intake: consent first, then the person (new or existing), then the case, all in one transaction.
-
-    A case a volunteer logs is assigned to them until a coordinator reassigns it.
-    """
+def open_case(data: dict, actor: User | None, *, existing_person: Person | None = None) -> tuple[Case, Consent]:
+    """Intake's rows: consent first, then the person (new or existing), then the case with its coded
+    facts, all in one transaction; unassigned and not yet audited. `actor` is None for a request
+    through an integration (casework.api.operations), which audits under its token instead."""
     if not data.get("consent_store"):
         raise CaseRefused(_l("Without consent to store the data nothing can be saved."))
     person = existing_person or Person()
     if existing_person is None:
         apply_person(person, data)
         db.session.add(person)
-    record_consent(person, data, actor)
-    case = Case(person=person, created_by_id=actor.id)
-    if not can(actor, "cases.see_all"):
-        case.assignee_id = actor.id  # or they could not see the case they just logged
+    consent = record_consent(person, data, actor)
+    case = Case(person=person, created_by_id=actor.id if actor else None)
     apply_case(case, data)
     db.session.add(case)
     db.session.flush()
     refresh_coded_facts(case)
+    return case, consent
+
+
+def create_case(data: dict, actor: User, *, existing_person: Person | None = None) -> Case:
+    """Intake by a volunteer or coordinator. A case a volunteer logs is assigned to them until a
+    coordinator reassigns it."""
+    case, _consent = open_case(data, actor, existing_person=existing_person)
+    if not can(actor, "cases.see_all"):
+        case.assignee_id = actor.id  # or they could not see the case they just logged
     audit.record("case_created", actor=actor, case=case)
     return case
 

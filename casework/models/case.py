@@ -57,8 +57,9 @@ class Consent(db.Model):
     contact: Mapped[bool] = mapped_column(Boolean, default=False)
     partners: Mapped[list[Partner]] = relationship(secondary=consent_partners)
     method: Mapped[str] = mapped_column(String(16))
-    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    recorded_by: Mapped[User] = relationship()
+    #: None when the person gave consent through an integration (api_consents says which and how).
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    recorded_by: Mapped[User | None] = relationship()
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_on: Mapped[date | None]
     withdrawn_at: Mapped[datetime | None]
@@ -77,7 +78,8 @@ class Case(OwnedRecord, db.Model):
     outcome: Mapped[str | None] = mapped_column(String(16))
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
-    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    #: None for a request that came in through an integration token (the audit row names the token).
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     closed_at: Mapped[datetime | None]

@@ -3,6 +3,8 @@
 from casework.i18n import _l
 
 ACTION_LABELS = {
+    "api_token_created": _l("Integration token created"),
+    "api_token_revoked": _l("Integration token revoked"),
     "baseline_loaded": _l("Policy baseline loaded"),
     "case_assigned": _l("Case assigned"),
     "case_created": _l("Case created"),

@@ -1,6 +1,7 @@
 from flask import render_template, request
 
 from casework import bounds
+from casework.api.tokens import names_by_detail
 from casework.extensions import db
 from casework.i18n import FLAG_LABELS
 from casework.permissions import require
@@ -17,6 +18,7 @@ def index():
         "trail/index.html",
         page=page,
         users=accounts_by_id(),
+        tokens=names_by_detail(),
         actions=recorded_actions(),
         filters=shown,
         flags=MISUSE_FLAGS,
