@@ -107,6 +107,8 @@ def load_config() -> dict:
         "CASEWORK_ALLOW_SQLITE": _env("ALLOW_SQLITE", "0") == "1",
         "CASEWORK_LOGIN_LIMIT_ACCOUNT": _env("LOGIN_LIMIT_ACCOUNT", "5 per 15 minutes"),
         "CASEWORK_LOGIN_LIMIT_ADDRESS": _env("LOGIN_LIMIT_ADDRESS", "30 per 15 minutes"),
+        "CASEWORK_API_RATE_LIMIT": _env("API_RATE_LIMIT", "60 per minute"),
+        "CASEWORK_API_MAX_BYTES": _int("API_MAX_KB", 64) * 1024,
         "CASEWORK_INVITE_HOURS": _int("INVITE_HOURS", 72),
         "CASEWORK_WARNING_DAYS": _int("WARNING_DAYS", 14),
         "CASEWORK_DEADLINE_HORIZONS": _horizons(),

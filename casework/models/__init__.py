@@ -1,5 +1,6 @@
 """SQLAlchemy models, one module per aggregate."""
 
+from casework.models.api_token import ApiConsent, ApiToken
 from casework.models.audit import AuditEvent, AuditHead
 from casework.models.case import Case, Consent, Note, Partner, Referral
 from casework.models.document import Document
@@ -12,6 +13,8 @@ from casework.models.tag import CaseTag, PolicyBaseline
 from casework.models.user import ROLE_NAMES, Role, User
 
 __all__ = [
+    "ApiConsent",
+    "ApiToken",
     "AuditEvent",
     "AuditHead",
     "BlindIndex",
