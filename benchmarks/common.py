@@ -1,15 +1,20 @@
-"""Helpers shared by benchmarks that drive the app through a test client: percentiles, CSRF tokens
-and the two-step sign-in (password, then a TOTP code)."""
+"""Helpers shared by benchmarks: percentiles, CSRF tokens, the two-step sign-in (password, then a TOTP
+code), and scratch PostgreSQL databases."""
 
 import math
+import os
 import re
 import statistics
+import uuid
 
-from sqlalchemy import select, update
+from sqlalchemy import create_engine, select, text, update
+from sqlalchemy.engine import make_url
 
 from casework.extensions import db, security
 from casework.models import User
 
+#: The PostgreSQL server benchmarks make their scratch databases on.
+POSTGRES_URL = os.environ.get("CASEWORK_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 CSRF_PATTERN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
 
 
@@ -50,3 +55,24 @@ def sign_in(app, client, email: str, password: str) -> None:
     response = client.post("/tf-validate", data={"code": code, "csrf_token": csrf_from(page)})
     if response.status_code != 302:
         raise RuntimeError(f"code step refused for {email}: HTTP {response.status_code}")
+
+
+def create_database(purpose: str) -> str:
+    """A new, empty database on the PostgreSQL server, for one benchmark run; its URL."""
+    name = f"casework_bench_{purpose}_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()
+    return make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_database(url: str) -> None:
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
+    finally:
+        admin.dispose()

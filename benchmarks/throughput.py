@@ -33,15 +33,14 @@ import tempfile
 import threading
 import time
 import urllib.parse
-import uuid
 from datetime import date, timedelta
 from pathlib import Path
 
 from flask import Flask
 
+from benchmarks.common import create_database, drop_database
 from benchmarks.report import say
 
-POSTGRES_URL = os.environ.get("CASEWORK_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("CASEWORK_BENCH_REDIS_URL", "redis://127.0.0.1:6379/11")
 CASES = 1_000
 CLIENTS = 50
@@ -123,28 +122,6 @@ def flask(environment: dict, *args: str) -> None:
     )
     if result.returncode != 0:
         raise RuntimeError(f"flask {' '.join(args)} failed:\n{result.stdout[-2000:]}{result.stderr[-2000:]}")
-
-
-def create_database() -> str:
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    name = f"casework_bench_throughput_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-
-
-def drop_database(url: str) -> None:
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def app_with(environment: dict):
@@ -405,7 +382,7 @@ def main(rounds: int = 3, wrk_seconds: int = 5, clients: int = CLIENTS, mix_seco
         say("throughput: wrk is not installed (apt-get install wrk); nothing measured")
         return
     say(f"throughput: gunicorn with gunicorn.conf.py, {CASES:,} DEMO cases on PostgreSQL")
-    url = create_database()
+    url = create_database("throughput")
     folder = Path(tempfile.mkdtemp(prefix="casework-bench-throughput-"))
     servers: list[subprocess.Popen] = []
     app = None
