@@ -67,7 +67,9 @@ def load_case(app, case_id: str) -> Case:
 @pytest.fixture
 def full_site(app, make_user):
     """Every page with something to show: a volunteer's case with a note and a referral to a partner,
-    and a published statistics release. Returns the two accounts and the ids for URL variables."""
+    a published statistics release, and a spreadsheet import waiting for a value to be mapped.
+    Returns the two accounts and the ids for URL variables."""
+    from casework.imports import operations as imports
     from casework.stats import operations as stats
 
     volunteer, coordinator = make_user("volunteer"), make_user("coordinator")
@@ -80,6 +82,10 @@ def full_site(app, make_user):
         case.assignee_id = volunteer.id
         operations.add_note(case, "Called back; he will send the summons scan tonight.", actor)
         referral = operations.refer(case, partner, "Legal advice on an asylum application", actor)
+        run, sheet = imports.start_run(
+            actor, "DEMO sheet.csv", "Surname;Phone;Situation\nDemoimportov;+79160000009;в бегах\n".encode()
+        )
+        imports.save_layout(run, sheet.headers, ["surname_latin", "phone", "military_situation"], actor)
         period = stats.closed_periods()[0]
         stats.publish(stats.request_release(period, None), None)
         db.session.commit()
@@ -90,5 +96,6 @@ def full_site(app, make_user):
             "partner_id": partner.id,
             "rule_id": "R1",
             "period": period,
+            "run_id": run.id,
         }
     return {"volunteer": volunteer, "coordinator": coordinator, "ids": ids}

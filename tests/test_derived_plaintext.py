@@ -129,6 +129,12 @@ ALLOWED = {
     ("referrals", "partner_id"): ("to whom (S18)", "a partner organisation's id"),
     ("referrals", "referred_by_id"): ("accountability", STAFF),
     ("referrals", "referred_on"): ("when (S18)", WORKFLOW),
+    ("import_rows", "id"): ("row id", ID),
+    ("import_rows", "run_id"): ("which import the row belongs to", ID),
+    ("import_rows", "row_number"): ("resuming an import without creating a row twice", "the row's position in the file"),
+    ("import_rows", "case_id"): ("which case the row became", ID),
+    ("import_rows", "state"): ("the import's report", f"{CODED}: created or refused"),
+    ("import_rows", "problems"): ("the import's report", "names of the intake form's fields that failed, never a value"),
     ("audit_events", "id"): ("row id", ID),
     ("audit_events", "seq"): ("the chain's order", "a counter"),
     ("audit_events", "at"): ("accountability", WORKFLOW),
@@ -210,6 +216,7 @@ def test_the_walk_reaches_every_table_that_holds_a_persons_data(in_app):
         "consent_partners",
         "case_tags",
         "audit_events",
+        "import_rows",
     } <= set(_linked_tables())
     assert {"users", "partners", "roles"}.isdisjoint(_linked_tables())
 
