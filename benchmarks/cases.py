@@ -296,6 +296,20 @@ def measure_list(client, path: str) -> list[float]:
     return timed_requests(send)
 
 
+def measure_case_pages(app, client) -> list[float]:
+    with app.app_context():
+        case_ids = db.session.scalars(select(Case.id).order_by(func.random()).limit(REQUESTS)).all()
+    turn = iter(range(10**9))
+
+    def send():
+        path = f"/cases/{case_ids[next(turn) % len(case_ids)]}"
+        response = client.get(path)
+        if response.status_code != 200:
+            raise RuntimeError(f"GET {path}: HTTP {response.status_code}")
+
+    return timed_requests(send)
+
+
 def real_phones(app, how_many: int = 10) -> list[tuple[str, str]]:
     """(phone, case id) of people picked at random, decrypted as the app decrypts them."""
     with app.app_context():
@@ -381,6 +395,8 @@ def run_on(url: str, label: str, folder: Path, sizes: tuple[int, ...]) -> None:
         for title, path in LISTS:
             figures[path] = measure_list(client, path)
             say(f"    {title:<38} {ms(figures[path])}")
+        figures["case"] = measure_case_pages(app, client)
+        say(f"    {'GET /cases/<id> (at random)':<38} {ms(figures['case'])}")
         figures["search"] = measure_search(app, client)
         say(f"    {'POST /cases/search (phone)':<38} {ms(figures['search'])}")
         with app.app_context():
@@ -403,7 +419,7 @@ def run_on(url: str, label: str, folder: Path, sizes: tuple[int, ...]) -> None:
         if "seed" in results[size]:
             count, wall, peak = results[size]["seed"]
             say(f"    seeding to {size:>7,}: {count:>7,} cases in {wall:7.1f} s, peak RSS {peak:4.0f} MB (aim: under 500 MB)")
-    for title, path in LISTS:
+    for title, path in (*LISTS, ("GET /cases/<id> (at random)", "case")):
         ratio = percentiles(results[last][path])[1] / percentiles(results[first][path])[1]
         say(f"    {title:<38} p95 at {last:,} / p95 at {first:,}: {ratio:5.2f}x (aim: at most 1.5x)")
     for size in sizes:

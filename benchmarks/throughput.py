@@ -6,8 +6,9 @@ with production settings (Redis for sessions, one trusted proxy, requests sent a
 a hello-world Flask app. Then:
 
 1. wrk, the same client for both, `-t2 -c16 --timeout 10s` for five seconds a run, in three rounds; each round runs,
-   one after the other, hello world, the case list, a case page and a search by phone (a POST with its
-   CSRF token, as the page sends it). Each page's requests per second are divided by hello world's of
+   one after the other, hello world, two floors (the health check, and the signed-in help page that
+   has the session, the account and the page frame but no case data), the case list, a case page and
+   a search by phone (a POST with its CSRF token, as the page sends it). Each page's requests per second are divided by hello world's of
    the same round; the min, median and max of the three ratios are printed.
 2. 50 clients for 60 seconds, each signed in as a coordinator of its own, one request after another
    without pause: 70% reads (the case list or a case page), 20% notes, 10% intakes of new people.
@@ -247,6 +248,11 @@ def ratios(
         raise RuntimeError(f"search by phone did not find case {case_id} (HTTP {status})")
     headers = {**PROXY_HEADERS, "Cookie": client.cookie_header()}
     pages = {
+        # Two floors to read the pages against: the health check (a request and one database
+        # statement) and the signed-in help page (the session, the account and the page frame; no
+        # case data, no audit row). Not among the aims.
+        "floor: GET /healthz": ("/healthz", None),
+        "floor: GET /cases/help (signed in)": ("/cases/help", None),
         "case list (GET /cases/)": ("/cases/", None),
         "case page (GET /cases/<id>)": (f"/cases/{case_id}", None),
         "search by phone (POST /cases/search)": ("/cases/search", search_script(folder, phone, token)),
