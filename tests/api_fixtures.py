@@ -1,5 +1,6 @@
 """Fixtures for the API's tests: tokens of each scope, a valid intake body, and a client call."""
 
+import copy
 from datetime import timedelta
 
 import pytest
@@ -27,8 +28,12 @@ BODY = {
 
 
 def intake_body(**person) -> dict:
+    """A fresh copy of BODY, consent given three minutes ago, with `person`'s fields changed."""
     given_at = (clock.utcnow() - timedelta(minutes=3)).isoformat(timespec="seconds") + "+00:00"
-    return {**BODY, "consent": {**BODY["consent"], "given_at": given_at}, "person": {**BODY["person"], **person}}
+    body = copy.deepcopy(BODY)
+    body["consent"]["given_at"] = given_at
+    body["person"].update(person)
+    return body
 
 
 @pytest.fixture

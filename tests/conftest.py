@@ -21,7 +21,7 @@ from casework.extensions import db, security
 from casework.keyring import generate_keys, write_key_file
 from casework.models import ROLE_NAMES, Role, User
 
-pytest_plugins = ["tests.factories"]
+pytest_plugins = ["tests.factories", "tests.api_fixtures"]
 
 PASSWORD = "correct horse battery staple 42"
 SECRET_KEY = "test-secret-key-that-is-long-enough-0123456789"

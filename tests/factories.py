@@ -67,8 +67,10 @@ def load_case(app, case_id: str) -> Case:
 @pytest.fixture
 def full_site(app, make_user):
     """Every page with something to show: a volunteer's case with a note and a referral to a partner,
-    a published statistics release, and a spreadsheet import waiting for a value to be mapped.
+    a published statistics release, a spreadsheet import waiting for a value to be mapped, and an
+    integration token in use beside a revoked one.
     Returns the two accounts and the ids for URL variables."""
+    from casework.api import tokens
     from casework.imports import operations as imports
     from casework.stats import operations as stats
 
@@ -88,6 +90,8 @@ def full_site(app, make_user):
         imports.save_layout(run, sheet.headers, ["surname_latin", "phone", "military_situation"], actor)
         period = stats.closed_periods()[0]
         stats.publish(stats.request_release(period, None), None)
+        tokens.create("Telegram bot", "intake", None)
+        tokens.revoke(tokens.create("Old web form", "statistics", None)[0], None)
         db.session.commit()
         ids = {
             "case_id": case.id,
