@@ -56,7 +56,8 @@ def test_the_command_imports_the_sample_with_a_progress_bar(app, runner, make_us
     result = run_cli(runner, SAMPLE_CSV, "--as", coordinator.email, "--vouch")
     assert result.exit_code == 0, result.output
     assert "Importing rows" in result.output and "4 cases created, 1 rows not imported." in result.output
-    assert "row 5: refused" in result.output and "row 6: duplicate" in result.output
+    assert "row 5 not imported: date_of_birth" in result.output
+    assert "row 6 created, queued as a possible duplicate" in result.output
     assert sorted(row[0] for row in cases_of(app)) == sorted(SAMPLE_CREATED)
     with app.app_context():
         run = db.session.scalar(select(ImportRun))
@@ -93,7 +94,7 @@ def test_a_dry_run_writes_no_case_and_deletes_the_file(app, runner, make_user):
     coordinator = make_user("coordinator")
     result = run_cli(runner, SAMPLE_CSV, "--as", coordinator.email, "--dry-run", "--language", "ru")
     assert result.exit_code == 0, result.output
-    assert "row 2: new" in result.output and "row 5: refused" in result.output
+    assert "row 2: new" in result.output and "row 5: refused" in result.output and "row 6: duplicate" in result.output
     assert "Дата рождения" in result.output  # the intake form's label, in the language asked for
     assert count(app, Case) == 0
     with app.app_context():

@@ -75,10 +75,8 @@ def _values(mapping: dict, values: tuple[str, ...]) -> dict[str, dict[str, str]]
     return mapped
 
 
-def _print_report(reports, every_row: bool) -> None:
+def _print_report(reports) -> None:
     for report in reports:
-        if report.outcome == "new" and not every_row:
-            continue
         click.echo(f"row {report.checked.number}: {report.outcome}")
         for name, messages in report.checked.problems.items():
             for message in messages:
@@ -112,7 +110,7 @@ def _print_report(reports, every_row: bool) -> None:
 @click.option(
     "--vouch", is_flag=True, help="Confirm that every person in the file agreed earlier that the foundation stores their data."
 )
-@click.option("--dry-run", is_flag=True, help="Only report what would be done with each row; write no case.")
+@click.option("--dry-run", is_flag=True, help="Only report what would be done with each row (and why); write no case.")
 @click.option("--language", type=click.Choice(LOCALES), default="en", show_default=True, help="Language of the row report.")
 @click.option("--batch", default=importing.BATCH, show_default=True, help="Rows per transaction.")
 def import_cases(path, email, maps, mapping_file, values, source, vouch, dry_run, language, batch) -> None:
@@ -132,7 +130,8 @@ def import_cases(path, email, maps, mapping_file, values, source, vouch, dry_run
             click.echo(f"  {header} -> {fact or '(left out)'}")
         for fact, cells in importing.interpreter_for(run).unknown_values(sheet.rows).items():
             click.echo(f"Unknown values of {fact} (their rows fail; map them with --value): {', '.join(cells)}")
-        _print_report(importing.dry_run(run, actor), every_row=dry_run)
+        if dry_run:
+            _print_report(importing.dry_run(run, actor))
     if dry_run:
         operations.abandon(run, actor)
         db.session.commit()
@@ -166,8 +165,10 @@ def _run(run_id: str, actor: User, batch: int) -> None:
         ) from None
     run = db.session.get(ImportRun, run_id)
     outcomes = importing.outcomes(run)
-    created = sum(1 for row in outcomes if row.state == "created")
-    click.echo(f"Import {run_id} done: {created} cases created, {len(outcomes) - created} rows not imported.")
     for row in outcomes:
         if row.state == "refused":
-            click.echo(f"  row {row.row_number} not imported: {row.problems}")
+            click.echo(f"  row {row.row_number} not imported: {row.problems.replace(',', ', ')}")
+        elif row.case.possible_duplicate:
+            click.echo(f"  row {row.row_number} created, queued as a possible duplicate")
+    created = sum(1 for row in outcomes if row.state == "created")
+    click.echo(f"Import {run_id} done: {created} cases created, {len(outcomes) - created} rows not imported.")
