@@ -89,6 +89,10 @@ def load_config() -> dict:
         "CASEWORK_KEYS": _env("KEYS"),
         "CASEWORK_DOCUMENT_DIR": _env("DOCUMENT_DIR", str(INSTANCE_DIR / "documents")),
         "CASEWORK_DOCUMENT_MAX_BYTES": _int("DOCUMENT_MAX_MB", 10) * 1024 * 1024,
+        # Spreadsheet imports: the largest file and sheet taken, and how long an unfinished run keeps its file.
+        "CASEWORK_IMPORT_MAX_BYTES": _int("IMPORT_MAX_MB", 5) * 1024 * 1024,
+        "CASEWORK_IMPORT_MAX_ROWS": _int("IMPORT_MAX_ROWS", 20_000),
+        "CASEWORK_IMPORT_HOURS": _int("IMPORT_HOURS", 24),
         "CASEWORK_REDIS_URL": redis_url,
         "CASEWORK_LOG_LEVEL": _env("LOG_LEVEL", "INFO"),
         "CASEWORK_LIBRARY_LOG_LEVEL": _env("LIBRARY_LOG_LEVEL", "WARNING"),

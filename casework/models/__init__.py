@@ -4,6 +4,7 @@ from casework.models.api_token import ApiConsent, ApiToken
 from casework.models.audit import AuditEvent, AuditHead
 from casework.models.case import Case, Consent, Note, Partner, Referral
 from casework.models.document import Document
+from casework.models.imports import ImportLayout, ImportRow, ImportRun
 from casework.models.job import Job
 from casework.models.keycheck import KeyCheck, KeyRotation
 from casework.models.person import BlindIndex, Person, PersonKey
@@ -24,6 +25,9 @@ __all__ = [
     "CountedPerson",
     "LedgerEntry",
     "Document",
+    "ImportLayout",
+    "ImportRow",
+    "ImportRun",
     "Job",
     "KeyCheck",
     "KeyRotation",
