@@ -9,10 +9,10 @@ from sqlalchemy import func, select
 
 from casework import jobs
 from casework.extensions import db
-from casework.models import Case, Job
+from casework.models import AuditEvent, Case, Job
 from casework.models.imports import ImportRow, ImportRun
 from tests.conftest import csrf_from
-from tests.import_sheets import UNKNOWN_VALUE_ROW, csv_bytes, xlsx_bytes
+from tests.import_sheets import ROWS, UNKNOWN_VALUE_ROW, csv_bytes, xlsx_bytes
 
 
 def upload(client, content: bytes, name: str = "cases.csv"):
@@ -72,6 +72,9 @@ def test_a_coordinator_imports_a_sheet_step_by_step(app, signed_in, content, nam
     refused = client.post(check_url, data={"csrf_token": csrf_from(page), "source": "Sheet of March"})
     assert refused.status_code == 400 and "Without your confirmation nothing is imported." in refused.get_data(as_text=True)
     assert 'value="Sheet of March"' in refused.get_data(as_text=True), "what was typed is kept"
+    with app.app_context():
+        shown = select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "import_checked")
+        assert db.session.scalar(shown) == 2, "the dry run shown again keeps its audit row (S15)"
     response = client.post(check_url, data={"csrf_token": csrf_from(page), "source": "Sheet of March", "vouch": "y"})
     assert response.status_code == 302
     progress_url = response.headers["Location"]
@@ -177,3 +180,34 @@ def test_an_abandoned_import_loses_its_file(app, signed_in):
         run = db.session.get(ImportRun, run_id)
         assert run.state == "abandoned" and run.wrapped_key is None
     assert client.get(check_url).status_code == 404
+
+
+def test_an_import_stopped_half_way_is_resumed_from_its_page(app, signed_in, monkeypatch):
+    from casework.imports import importing
+
+    client, _ = signed_in("coordinator")
+    check_url = walk_to_check(client, csv_bytes(), values={"value_0": "deserted"})
+    page = client.get(check_url).get_data(as_text=True)
+    progress_url = client.post(check_url, data={"csrf_token": csrf_from(page), "source": "x", "vouch": "y"}).headers["Location"]
+    real, calls = importing.create_case, {"n": 0}
+
+    def failing_after_two(data, actor, **options):
+        calls["n"] += 1
+        if calls["n"] > 2:
+            raise RuntimeError("the worker was stopped")
+        return real(data, actor, **options)
+
+    monkeypatch.setattr(importing, "create_case", failing_after_two)
+    monkeypatch.setattr(importing, "BATCH", 1)
+    with app.app_context():
+        jobs.run_queued()
+    page = client.get(progress_url).get_data(as_text=True)
+    assert "The import stopped before the end." in page and count(app, Case) == 2
+    monkeypatch.setattr(importing, "create_case", real)
+    response = client.post(progress_url + "/resume", data={"csrf_token": csrf_from(page)})
+    assert response.status_code == 302
+    with app.app_context():
+        jobs.run_queued()
+    assert "The import is finished" in client.get(progress_url).get_data(as_text=True)
+    assert count(app, Case) == 6 and count(app, ImportRow) == len(ROWS)
+    assert client.post(progress_url + "/resume", data={"csrf_token": csrf_from(page)}).status_code == 404

@@ -84,7 +84,7 @@ def import_run(
     run_id: str,
     actor: User,
     *,
-    batch: int = BATCH,
+    batch: int | None = None,
     label: str | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> None:
@@ -96,7 +96,21 @@ def import_run(
     run = db.session.get(ImportRun, run_id)
     if run.over:
         return
-    rows = load_sheet(run).rows
+    try:
+        _import_rows(run, actor, batch or BATCH, label, progress)
+    except BaseException:
+        db.session.rollback()
+        db.session.get(ImportRun, run_id).state = "interrupted"
+        db.session.commit()
+        raise
+    run = db.session.get(ImportRun, run_id)
+    end_run(run, "done")
+    audit.record("cases_imported", actor=actor, detail=run.id)
+    db.session.commit()
+
+
+def _import_rows(run: ImportRun, actor: User, batch: int, label: str | None, progress) -> None:
+    run_id, rows = run.id, load_sheet(run).rows
     handled = done_rows(run)
     pending = [row for row in rows if row.number not in handled]
     interpreter, source = interpreter_for(run), sealing.source(run)
@@ -114,23 +128,13 @@ def import_run(
         db.session.add(ImportRow(case=case, run_id=run_id, row_number=row.number, state="created", source=source))
 
     already = len(handled)
-    try:
-        run_in_batches(
-            chunks(pending, batch),
-            handle,
-            total=len(pending),
-            label=label,
-            progress=(lambda done: progress(already + done, len(rows))) if progress else None,
-        )
-    except BaseException:
-        db.session.rollback()
-        db.session.get(ImportRun, run_id).state = "interrupted"
-        db.session.commit()
-        raise
-    run = db.session.get(ImportRun, run_id)
-    end_run(run, "done")
-    audit.record("cases_imported", actor=actor, detail=run.id)
-    db.session.commit()
+    run_in_batches(
+        chunks(pending, batch),
+        handle,
+        total=len(pending),
+        label=label,
+        progress=(lambda done: progress(already + done, len(rows))) if progress else None,
+    )
 
 
 def outcomes(run: ImportRun) -> list[ImportRow]:

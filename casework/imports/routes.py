@@ -17,6 +17,7 @@ from casework.imports.headers import fact_labels, suggest_columns
 from casework.imports.sheets import SheetRefused
 from casework.models.imports import ImportRun
 from casework.permissions import can, require
+from casework.web import keep_refusal
 
 
 def _run(run_id: str, *, live: bool = True) -> ImportRun:
@@ -107,26 +108,33 @@ def check(run_id: str):
         run.state = "importing"
         jobs.start("import", current_user, subject=run.id)
         return redirect(url_for("imports.progress", run_id=run.id))
+    if form.errors:
+        keep_refusal()  # the page shows the rows again: its audit row stays, nothing else
     reports = importing.dry_run(run, current_user)
     counts = {outcome: sum(1 for report in reports if report.outcome == outcome) for outcome in ("new", "duplicate", "refused")}
     status = 400 if form.errors else 200
     return render_template("imports/check.html", run=run, form=form, reports=reports, counts=counts, labels=fact_labels()), status
 
 
+def resumable(run: ImportRun) -> bool:
+    """Stopped half-way: interrupted, or its job ended without ending the run (a worker gone)."""
+    job = jobs.latest_for(run.id)
+    return run.state == "interrupted" or (run.state == "importing" and job is not None and job.state in ("failed", "done"))
+
+
 @require("cases.import")
 def progress(run_id: str):
     run = _run(run_id, live=False)
     job = jobs.latest_for(run.id)
-    outcomes = importing.outcomes(run) if run.state in ("interrupted", "done") else []
-    return render_template(
-        "imports/progress.html", run=run, job=job, outcomes=outcomes, labels=fact_labels(), action_form=ActionForm()
-    )
+    stopped = resumable(run)
+    outcomes = importing.outcomes(run) if stopped or run.state == "done" else []
+    return render_template("imports/progress.html", run=run, job=job, stopped=stopped, outcomes=outcomes, labels=fact_labels())
 
 
 @require("cases.import")
 def resume(run_id: str):
     run = db.session.get(ImportRun, run_id)
-    if run is None or run.state != "interrupted" or not ActionForm().validate_on_submit():
+    if run is None or not resumable(run) or not ActionForm().validate_on_submit():
         abort(404)
     run.state = "importing"
     jobs.start("import", current_user, subject=run.id)
@@ -136,7 +144,7 @@ def resume(run_id: str):
 @require("cases.import")
 def abandon(run_id: str):
     run = db.session.get(ImportRun, run_id)
-    if run is None or run.over or run.state == "importing" or not ActionForm().validate_on_submit():
+    if run is None or run.over or (run.state == "importing" and not resumable(run)) or not ActionForm().validate_on_submit():
         abort(404)
     operations.abandon(run, current_user)
     flash(_("The import was abandoned and its file deleted."), "success")
