@@ -1,6 +1,7 @@
 """Integration tokens: stored hashed, made and revoked by admins (web and command line, audited),
 refused when missing, unknown, expired or revoked (401), and 404 for a scope they do not hold."""
 
+import subprocess
 from datetime import timedelta
 
 import pytest
@@ -13,6 +14,7 @@ from casework.models import ApiToken, AuditEvent
 from tests.api_fixtures import bearer, intake_body
 from tests.conftest import csrf_from
 from tests.test_encryption import _raw_database_bytes
+from tests.test_markup import _checker
 
 RELEASES = "/api/v1/releases"
 
@@ -114,3 +116,16 @@ def test_an_admin_creates_and_revokes_a_token_on_the_web(app, signed_in):
 def test_only_admins_reach_the_token_pages(signed_in, role):
     client, _user = signed_in(role)
     assert client.get("/admin/tokens").status_code == 404
+
+
+def test_the_page_with_the_new_secret_is_valid_html(signed_in, tmp_path):
+    """The one page tests.routes.pages cannot list: it answers a POST."""
+    checker = _checker()
+    client, _admin = signed_in("admin")
+    token = csrf_from(client.get("/admin/tokens").get_data(as_text=True))
+    page = client.post("/admin/tokens", data={"name": "Web form", "scope": "statistics", "csrf_token": token})
+    (tmp_path / "created.html").write_bytes(page.data)
+    result = subprocess.run(
+        [*checker, "--errors-only", str(tmp_path / "created.html")], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr

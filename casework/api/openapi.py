@@ -21,6 +21,7 @@ DESCRIPTION = (
 
 #: status -> (description, extra headers) for the problems every operation may answer with.
 ERRORS = {
+    400: ("The request could not be read: a body that is not JSON, or a character no database keeps.", {}),
     401: ("Missing, unknown, expired or revoked token.", {"WWW-Authenticate": {"schema": {"type": "string"}}}),
     404: ("Nothing here, or not for this token's scope.", {}),
     405: ("The method is not allowed here.", {"Allow": {"schema": {"type": "string"}}}),
@@ -29,7 +30,6 @@ ERRORS = {
     500: ("Unexpected failure; nothing was saved.", {}),
 }
 BODY_ERRORS = {
-    400: ("The body is not JSON.", {}),
     415: ("The body is not sent as application/json.", {}),
     422: ("Invalid fields; `errors` points at each.", {}),
 }

@@ -14,7 +14,7 @@ PROBLEM_JSON = "application/problem+json"
 
 #: status -> (title, detail). Every status the API can answer with is here, and in the OpenAPI document.
 PROBLEMS = {
-    400: (_l("Bad request"), _l("The request could not be read as JSON.")),
+    400: (_l("Bad request"), _l("The request could not be read.")),
     401: (_l("Authentication required"), _l("Send a valid integration token: Authorization: Bearer <token>.")),
     404: (_l("Not found"), _l("There is nothing at this address, or this token may not use it.")),
     405: (_l("Method not allowed"), _l("This address does not take this method.")),
