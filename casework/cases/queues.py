@@ -37,17 +37,29 @@ def possible_duplicates() -> list[Case]:
     return db.session.scalars(select(Case).where(Case.possible_duplicate).order_by(Case.created_at)).all()
 
 
+#: How far each volunteer's open cases are counted to order the assign form. Past this many, a
+#: volunteer is simply busy: counting every one of a busy volunteer's cases made every case page and
+#: the case list read tens of thousands of rows at 100,000 cases (benchmarks/cases.py).
+LOAD_COUNTED_UP_TO = 50
+
+
 def assignable_volunteers() -> list[User]:
     """Active volunteers who finished setting up (an account that never enrolled its second factor
-    cannot sign in to work a case), the least loaded first."""
-    open_cases = func.count(Case.id).filter(Case.status.in_(OPEN_STATUSES))
+    cannot sign in to work a case), the least loaded first (open cases counted up to
+    LOAD_COUNTED_UP_TO, from the index on assignee and status), then by address."""
+    some_open = (
+        select(Case.id)
+        .where(Case.assignee_id == User.id, Case.status.in_(OPEN_STATUSES))
+        .limit(LOAD_COUNTED_UP_TO)
+        .correlate(User)
+        .subquery()
+    )
+    load = select(func.count()).select_from(some_open).scalar_subquery()
     return db.session.scalars(
         select(User)
         .join(Role, User.role_id == Role.id)
-        .outerjoin(Case, Case.assignee_id == User.id)
         .where(Role.name.in_(roles_with("cases.be_assigned")), User.active, User.tf_primary_method.is_not(None))
-        .group_by(User.id)
-        .order_by(open_cases, User.email)
+        .order_by(load, User.email)
     ).all()
 
 
