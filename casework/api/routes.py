@@ -4,7 +4,7 @@ they run (casework.api.guard); the rules are in casework.api.operations."""
 from flask import abort, current_app, jsonify, request
 
 from casework.api import operations, releases
-from casework.api.guard import needs_scope, token
+from casework.api.guard import ANY_SCOPE, needs_scope, token
 from casework.api.intake_input import InvalidIntake, read_intake
 from casework.api.openapi import build
 from casework.api.problems import problem
@@ -40,7 +40,7 @@ def release(period: str):
 
 
 @require(INTEGRATION_TOKEN)
-@needs_scope(None)
+@needs_scope(ANY_SCOPE)
 def openapi():
     """The document is the same for every token; built once per process."""
     if "casework_openapi" not in current_app.extensions:
