@@ -155,6 +155,16 @@ def test_a_file_over_the_limit_is_refused_before_anything_is_kept(app, signed_in
     assert count(app, ImportRun) == 0
 
 
+def test_a_request_over_the_servers_own_limit_gets_the_upload_page_with_the_limit(app, signed_in):
+    client, _ = signed_in("coordinator")
+    app.config["MAX_CONTENT_LENGTH"] = 4096
+    response = upload(client, csv_bytes() + b"x" * 8192)
+    assert response.status_code == 413
+    page = response.get_data(as_text=True)
+    assert "larger than the limit of 5 MB" in page and 'type="file"' in page
+    assert count(app, ImportRun) == 0
+
+
 def test_a_sheet_with_no_known_header_asks_for_the_columns_and_keeps_the_choices(app, signed_in):
     client, _ = signed_in("coordinator")
     response = upload(client, b"Col A;Col B;Col C\nx;y;z\n")
