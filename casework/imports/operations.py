@@ -121,6 +121,8 @@ def expire_runs() -> int:
 
 def stray_files(min_age_seconds: float) -> list:
     """Sealed uploads no live run refers to (a crash between writing one and committing its run)."""
+    if not sealing.folder().is_dir():
+        return []
     live = set(db.session.scalars(select(ImportRun.id).where(ImportRun.wrapped_key.is_not(None))))
     cutoff = utcnow().timestamp() - min_age_seconds
     return sorted(path for path in sealing.folder().iterdir() if path.stem not in live and path.stat().st_mtime <= cutoff)

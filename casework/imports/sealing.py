@@ -22,9 +22,8 @@ VERSION = 1
 
 
 def folder() -> Path:
-    path = Path(current_app.config["CASEWORK_DOCUMENT_DIR"]) / "imports"
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    return path
+    """Where sealed uploads are; made (readable by us only) when the first one is written."""
+    return Path(current_app.config["CASEWORK_DOCUMENT_DIR"]) / "imports"
 
 
 def file_path(run: ImportRun) -> Path:
@@ -63,6 +62,7 @@ def store_file(run: ImportRun, name: str, content: bytes, source: str) -> None:
     run.sealed_name = seal(run, "name", name.encode())
     run.sealed_source = seal(run, "source", source.encode())
     path = file_path(run)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     db.session.info.setdefault(WRITTEN, set()).add(path)
     write_atomically(path, seal(run, "file", content))
 
