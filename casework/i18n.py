@@ -35,6 +35,7 @@ JOB_LABELS = {
     "reevaluate": _l("Re-evaluation of open cases"),
     "retention": _l("Retention run"),
     "import": _l("Spreadsheet import"),
+    "import_check": _l("Spreadsheet import: dry run"),
 }
 
 JOB_STATE_LABELS = {

@@ -61,9 +61,21 @@ def _import(requester: User | None, progress: Callable[[int, int], None], run_id
     import_run(run_id, requester, progress=progress)
 
 
+def _import_check(_requester: User | None, progress: Callable[[int, int], None], run_id: str | None) -> None:
+    """The dry run of a spreadsheet import (`subject`), which can take longer than a request may."""
+    from casework.imports.importing import check_run
+
+    check_run(run_id, progress=progress)
+
+
 #: What each kind of job does, given who asked for it, `progress(done, total)` to move its row, and
 #: the id of what it works on (or None).
-KINDS: dict[str, Callable] = {"reevaluate": _reevaluate, "retention": _retention, "import": _import}
+KINDS: dict[str, Callable] = {
+    "reevaluate": _reevaluate,
+    "retention": _retention,
+    "import": _import,
+    "import_check": _import_check,
+}
 
 
 class NotCommittedYet(Exception):
@@ -127,9 +139,10 @@ def run_queued() -> int:
     return ran
 
 
-def latest_for(subject: str) -> Job | None:
-    """The most recent job that worked on `subject`."""
-    return db.session.scalars(db.select(Job).where(Job.subject == subject).order_by(Job.requested_at.desc()).limit(1)).first()
+def latest_for(subject: str, kind: str) -> Job | None:
+    """The most recent job of `kind` that worked on `subject`."""
+    query = db.select(Job).where(Job.subject == subject, Job.kind == kind).order_by(Job.requested_at.desc())
+    return db.session.scalars(query.limit(1)).first()
 
 
 def recent(limit: int = 20) -> list[Job]:

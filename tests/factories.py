@@ -72,6 +72,7 @@ def full_site(app, make_user):
     Returns the two accounts and the ids for URL variables."""
     from casework.api import tokens
     from casework.imports import operations as imports
+    from casework.imports.importing import check_run
     from casework.stats import operations as stats
 
     volunteer, coordinator = make_user("volunteer"), make_user("coordinator")
@@ -88,6 +89,8 @@ def full_site(app, make_user):
             actor, "DEMO sheet.csv", "Surname;Phone;Situation\nDemoimportov;+79160000009;в бегах\n".encode()
         )
         imports.save_layout(run, sheet.headers, ["surname_latin", "phone", "military_situation"], actor)
+        db.session.commit()
+        check_run(run.id)
         period = stats.closed_periods()[0]
         stats.publish(stats.request_release(period, None), None)
         tokens.create("Telegram bot", "intake", None)

@@ -11,6 +11,7 @@ from casework import jobs
 from casework.extensions import db
 from casework.models import AuditEvent, Case, Job
 from casework.models.imports import ImportRow, ImportRun
+from casework.people import normalise
 from tests.conftest import csrf_from
 from tests.import_sheets import ROWS, UNKNOWN_VALUE_ROW, csv_bytes, xlsx_bytes
 
@@ -32,25 +33,27 @@ def chosen_columns(page: str) -> dict[str, str]:
 
 
 def walk_to_check(client, content: bytes, name: str = "cases.csv", values: dict | None = None) -> str:
-    """Upload, accept the suggested columns, map unknown values; return the dry run's URL."""
+    """Upload, accept the suggested columns, map unknown values, let the check job run; return the
+    dry run's URL."""
     response = upload(client, content, name)
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     columns_url = response.headers["Location"]
     page = client.get(columns_url).get_data(as_text=True)
     response = client.post(columns_url, data={"csrf_token": csrf_from(page), **chosen_columns(page)})
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
-    values_url = response.headers["Location"]
-    assert values_url.endswith("/values")
-    shown = client.get(values_url)
-    if shown.status_code == 200:
+    if response.headers["Location"].endswith("/values"):
         assert values, "the sheet has values to map"
-        response = client.post(values_url, data={"csrf_token": csrf_from(shown.get_data(as_text=True)), **values})
+        shown = client.get(response.headers["Location"]).get_data(as_text=True)
+        response = client.post(response.headers["Location"], data={"csrf_token": csrf_from(shown), **values})
         assert response.status_code == 302
     else:
         assert not values, "no value was left to map"
-        response = shown
-    assert response.headers["Location"].endswith("/check")
-    return response.headers["Location"]
+    check_url = response.headers["Location"]
+    assert check_url.endswith("/check")
+    assert "being checked" in client.get(check_url).get_data(as_text=True)
+    with client.application.app_context():
+        assert jobs.run_queued() == 1
+    return check_url
 
 
 def count(app, model) -> int:
@@ -103,9 +106,9 @@ def test_other_roles_get_404_on_every_import_page(app, signed_in, role):
     token = csrf_from(client.get("/").get_data(as_text=True))
     for path in ("/imports/", f"/imports/{run_id}/columns", f"/imports/{run_id}/values", check_url, f"/imports/{run_id}"):
         assert client.get(path).status_code == 404, path
-    for path in ("/imports/", f"/imports/{run_id}/abandon", f"/imports/{run_id}/resume", check_url):
+    for path in ("/imports/", f"/imports/{run_id}/abandon", f"/imports/{run_id}/resume", check_url, check_url + "/start"):
         assert client.post(path, data={"csrf_token": token, "vouch": "y", "source": "x"}).status_code == 404, path
-    assert count(app, Job) == 0
+    assert count(app, Job) == 1  # the coordinator's check
     assert "/imports/" not in client.get("/").get_data(as_text=True)
     assert "/imports/" in coordinator.get("/").get_data(as_text=True)
 
@@ -221,3 +224,38 @@ def test_an_import_stopped_half_way_is_resumed_from_its_page(app, signed_in, mon
     assert "The import is finished" in client.get(progress_url).get_data(as_text=True)
     assert count(app, Case) == 6 and count(app, ImportRow) == len(ROWS)
     assert client.post(progress_url + "/resume", data={"csrf_token": csrf_from(page)}).status_code == 404
+
+
+def test_the_dry_run_of_a_long_sheet_is_shown_a_page_at_a_time(app, signed_in):
+    client, _ = signed_in("coordinator")
+    consonants = "bdfglmnprtvz"  # not digits: the name skeleton drops them, and all would be one person
+    surnames = [f"Dlinn{consonants[n // 12]}o{consonants[n % 12]}" for n in range(140)]
+    assert len({normalise.name_skeleton(surname) for surname in surnames}) == 140
+    rows = [
+        ["", "", surname, "Anna", "01.01.1990", "ж", f"+79261114{n:03d}", "never served", "Грузия", ""]
+        for n, surname in enumerate(surnames)
+    ]
+    rows[120][4] = "32.13.1990"  # row 122 of the sheet
+    check_url = walk_to_check(client, csv_bytes(rows=rows), "long.csv")
+    first = client.get(check_url).get_data(as_text=True)
+    assert "Page 1 of 2" in first and ">2<" in first and ">101<" in first and ">102<" not in first
+    assert "queued as a possible duplicate" not in first
+    second = client.get(check_url + "?page=2").get_data(as_text=True)
+    assert ">102<" in second and ">141<" in second and "This date could not be read" in second
+    attention = client.get(check_url + "?show=attention").get_data(as_text=True)
+    assert ">122<" in attention and ">2<" not in attention and "Page 1 of" not in attention
+
+
+def test_a_changed_mapping_asks_for_a_new_check(app, signed_in):
+    client, _ = signed_in("coordinator")
+    check_url = walk_to_check(client, csv_bytes(), values={"value_0": "deserted"})
+    columns_url = check_url.replace("/check", "/columns")
+    page = client.get(columns_url).get_data(as_text=True)
+    chosen = chosen_columns(page) | {"column_9": ""}
+    response = client.post(columns_url, data={"csrf_token": csrf_from(page), **chosen})
+    assert response.headers["Location"].endswith("/check")
+    page = client.get(check_url).get_data(as_text=True)
+    assert "being checked" in page and "Import the rows" not in page
+    with app.app_context():
+        assert jobs.run_queued() == 1
+    assert "Import the rows" in client.get(check_url).get_data(as_text=True)

@@ -15,6 +15,7 @@ last committed batch and never creates a row's case twice.
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from casework import audit
@@ -29,6 +30,8 @@ from casework.models.imports import ImportRow, ImportRun
 
 #: Rows per transaction: an interruption loses at most this many rows' work, never half of one.
 BATCH = 50
+#: A check job moves its progress after this many rows.
+PROGRESS_EVERY = 100
 IMPORTED_CONSENT = {
     "consent_store": True,
     "consent_contact": False,
@@ -57,10 +60,11 @@ def interpreter_for(run: ImportRun) -> Interpreter:
     return Interpreter(columns_of(run), resolver(run.layout))
 
 
-def dry_run(run: ImportRun, actor: User) -> list[RowReport]:
-    """What the import would do with each row, writing nothing but the audit row of having looked."""
+def check_rows(run: ImportRun, progress: Callable[[int, int], None] | None = None) -> list[RowReport]:
+    """What the import would do with each row; writes nothing."""
     interpreter, seen, reports = interpreter_for(run), {}, []
-    for row in load_sheet(run).rows:
+    rows = load_sheet(run).rows
+    for row in rows:
         report = RowReport(interpreter.check(row))
         data = report.checked.data
         if report.checked.valid:
@@ -72,8 +76,46 @@ def dry_run(run: ImportRun, actor: User) -> list[RowReport]:
         for key in keys:
             seen.setdefault(key, row.number)
         reports.append(report)
+        if progress and len(reports) % PROGRESS_EVERY == 0:
+            progress(len(reports), len(rows))
+    return reports
+
+
+def dry_run(run: ImportRun, actor: User) -> list[RowReport]:
+    """The dry run shown at once (the command line), with the audit row of having looked."""
+    reports = check_rows(run)
     audit.record("import_checked", actor=actor, detail=str(sum(1 for report in reports if report.matches)))
     return reports
+
+
+def as_shown(report: RowReport) -> dict:
+    """A row of the report as the check page shows it (kept sealed with the run between the job and the page)."""
+    data = report.checked.data
+    latin = " ".join(part for part in (data.get("surname_latin"), data.get("given_names_latin")) if part)
+    cyrillic = " ".join(part for part in (data.get("surname_cyrillic"), data.get("given_names_cyrillic")) if part)
+    return {
+        "row": report.checked.number,
+        "outcome": report.outcome,
+        "name": f"{latin} ({cyrillic})" if latin and cyrillic else latin or cyrillic or data.get("alias") or "",
+        "problems": [
+            [report.checked.labels.get(name, name), message]
+            for name, messages in report.checked.problems.items()
+            for message in messages
+        ],
+        "matches": [[case_id, matched_on] for case_id, matched_on in report.matches],
+        "same_as": report.same_as,
+    }
+
+
+def check_run(run_id: str, progress: Callable[[int, int], None] | None = None) -> None:
+    """The dry run as a background job: the report, in the language it was asked in, sealed with the run."""
+    run = db.session.get(ImportRun, run_id)
+    if run.over or run.state != "uploaded":
+        return
+    with force_locale(run.report_locale or "en"):
+        rows = [as_shown(report) for report in check_rows(run, progress)]
+    sealing.set_report(db.session.get(ImportRun, run_id), rows)
+    db.session.commit()
 
 
 def done_rows(run: ImportRun) -> set[int]:

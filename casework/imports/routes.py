@@ -2,10 +2,11 @@
 parses its input and calls the rules in `operations` and `importing`; the URLs are in `blueprint`."""
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_login import current_user
 from werkzeug.datastructures import ImmutableMultiDict
 
-from casework import jobs
+from casework import audit, bounds, jobs
 from casework.clock import utcnow
 from casework.errors import render_error
 from casework.extensions import db
@@ -62,6 +63,14 @@ def upload_too_large(_error):
     return render_template("imports/index.html", form=form, runs=operations.unfinished_runs()), 413
 
 
+def _start_check(run: ImportRun):
+    """The dry run goes to the worker (a large sheet takes longer than a request may), in the reader's language."""
+    sealing.set_report(run, None)
+    run.report_locale = str(get_locale())
+    jobs.start("import_check", current_user, subject=run.id)
+    return redirect(url_for("imports.check", run_id=run.id))
+
+
 @require("cases.import")
 def columns(run_id: str):
     run = _run(run_id)
@@ -69,7 +78,10 @@ def columns(run_id: str):
     form = mapping_form(sheet.headers, operations.columns_of(run) or suggest_columns(sheet.headers))
     if form.validate_on_submit():
         operations.save_layout(run, sheet.headers, form.facts(), current_user)
-        return redirect(url_for("imports.values", run_id=run.id))
+        if importing.interpreter_for(run).unknown_values(sheet.rows):
+            sealing.set_report(run, None)
+            return redirect(url_for("imports.values", run_id=run.id))
+        return _start_check(run)
     status = 400 if form.errors or form.form_errors else 200
     saved = run.layout is not None and request.method == "GET"
     return render_template("imports/columns.html", run=run, form=form, sheet=sheet, saved=saved), status
@@ -80,8 +92,7 @@ def values(run_id: str):
     run = _run(run_id)
     if run.layout is None:
         return redirect(url_for("imports.columns", run_id=run.id))
-    sheet = operations.load_sheet(run)
-    unknown = importing.interpreter_for(run).unknown_values(sheet.rows)
+    unknown = importing.interpreter_for(run).unknown_values(operations.load_sheet(run).rows)
     if not unknown:
         return redirect(url_for("imports.check", run_id=run.id))
     form, places = values_form(unknown)
@@ -91,17 +102,34 @@ def values(run_id: str):
             if form[name].data:
                 mapped.setdefault(fact, {})[value] = form[name].data
         operations.map_values(run.layout, mapped)
-        return redirect(url_for("imports.check", run_id=run.id))
+        return _start_check(run)
     return render_template("imports/values.html", run=run, form=form, places=places), 400 if form.errors else 200
 
 
 @require("cases.import")
+def start_check(run_id: str):
+    run = _run(run_id)
+    if run.layout is None or not ActionForm().validate_on_submit():
+        abort(404)
+    return _start_check(run)
+
+
+#: Rows of the dry run's report per page.
+REPORT_PAGE = 100
+
+
+@require("cases.import")
 def check(run_id: str):
-    """The dry run, and the confirmation that starts the import."""
+    """The dry run's report once the check job has made it, and the confirmation that starts the import."""
     run = _run(run_id)
     if run.layout is None:
         return redirect(url_for("imports.columns", run_id=run.id))
+    rows = sealing.report(run)
     form = ConfirmForm(source=sealing.source(run))
+    if rows is None:
+        job = jobs.latest_for(run.id, "import_check")
+        checking = job is not None and job.state in ("queued", "running")
+        return render_template("imports/checking.html", run=run, job=job if checking else None)
     if form.validate_on_submit():
         sealing.set_source(run, form.source.data.strip())
         run.vouched_by_id, run.vouched_at = current_user.id, utcnow()
@@ -110,22 +138,29 @@ def check(run_id: str):
         return redirect(url_for("imports.progress", run_id=run.id))
     if form.errors:
         keep_refusal()  # the page shows the rows again: its audit row stays, nothing else
-    reports = importing.dry_run(run, current_user)
-    counts = {outcome: sum(1 for report in reports if report.outcome == outcome) for outcome in ("new", "duplicate", "refused")}
-    status = 400 if form.errors else 200
-    return render_template("imports/check.html", run=run, form=form, reports=reports, counts=counts, labels=fact_labels()), status
+    counts = {outcome: sum(1 for row in rows if row["outcome"] == outcome) for outcome in ("new", "duplicate", "refused")}
+    attention = request.args.get("show") == "attention"
+    shown = [row for row in rows if row["outcome"] != "new"] if attention else rows
+    page = bounds.page_number(request.args)
+    pages = max(1, -(-len(shown) // REPORT_PAGE))
+    page = min(page, pages)
+    shown = shown[(page - 1) * REPORT_PAGE : page * REPORT_PAGE]
+    audit.record("import_checked", actor=current_user, detail=str(sum(1 for row in shown if row["matches"])))
+    return render_template(
+        "imports/check.html", run=run, form=form, rows=shown, counts=counts, page=page, pages=pages, attention=attention
+    ), 400 if form.errors else 200
 
 
 def resumable(run: ImportRun) -> bool:
     """Stopped half-way: interrupted, or its job ended without ending the run (a worker gone)."""
-    job = jobs.latest_for(run.id)
+    job = jobs.latest_for(run.id, "import")
     return run.state == "interrupted" or (run.state == "importing" and job is not None and job.state in ("failed", "done"))
 
 
 @require("cases.import")
 def progress(run_id: str):
     run = _run(run_id, live=False)
-    job = jobs.latest_for(run.id)
+    job = jobs.latest_for(run.id, "import")
     stopped = resumable(run)
     outcomes = importing.outcomes(run) if stopped or run.state == "done" else []
     return render_template("imports/progress.html", run=run, job=job, stopped=stopped, outcomes=outcomes, labels=fact_labels())

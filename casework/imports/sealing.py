@@ -2,10 +2,12 @@
 
 Each run gets a random key, wrapped by the current key-encryption key exactly as a person's data key
 is; the file is sealed under it (AES-GCM, bound to the run) in `imports/` inside the document folder,
-and so are the file's name and the source label. Ending a run deletes the file after the commit and
-drops the wrapped key, so a copy of the file left anywhere (a backup of the folder) no longer decrypts.
+and so are the file's name, the source label and the dry run's report. Ending a run deletes the file
+after the commit and drops the wrapped key, so a copy of the file left anywhere (a backup of the
+folder) no longer decrypts.
 """
 
+import json
 from pathlib import Path
 
 from flask import current_app
@@ -71,6 +73,14 @@ def set_source(run: ImportRun, text: str) -> None:
     run.sealed_source = seal(run, "source", text.encode())
 
 
+def set_report(run: ImportRun, rows: list[dict] | None) -> None:
+    run.sealed_report = None if rows is None else seal(run, "report", json.dumps(rows, ensure_ascii=False).encode())
+
+
+def report(run: ImportRun) -> list[dict] | None:
+    return json.loads(unseal(run, "report", run.sealed_report)) if run.sealed_report and run.wrapped_key else None
+
+
 def read_file(run: ImportRun) -> bytes:
     return unseal(run, "file", file_path(run).read_bytes())
 
@@ -86,5 +96,5 @@ def source(run: ImportRun) -> str:
 def shred(run: ImportRun) -> None:
     """The file goes once the transaction commits; the key and the sealed labels go with this one."""
     release_after_commit([file_path(run)])
-    run.wrapped_key = run.kek_version = run.sealed_name = run.sealed_source = None
+    run.wrapped_key = run.kek_version = run.sealed_name = run.sealed_source = run.sealed_report = None
     run.__dict__.pop("_run_key", None)

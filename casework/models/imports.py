@@ -75,6 +75,11 @@ class ImportRun(db.Model):
     #: The file's name and the source label, sealed under the run's key (casework.imports.sealing).
     sealed_name: Mapped[bytes | None] = mapped_column(LargeBinary)
     sealed_source: Mapped[bytes | None] = mapped_column(LargeBinary)
+    #: The dry run's report (names, messages, matches), sealed under the run's key; None until the
+    #: check job has run, and again after the columns or values change.
+    sealed_report: Mapped[bytes | None] = mapped_column(LargeBinary)
+    #: The language the coordinator asked for the check in, for the report's messages.
+    report_locale: Mapped[str | None] = mapped_column(String(8))
 
     @property
     def over(self) -> bool:

@@ -44,6 +44,8 @@ def upgrade():
         sa.Column("wrapped_key", sa.LargeBinary(), nullable=True),
         sa.Column("sealed_name", sa.LargeBinary(), nullable=True),
         sa.Column("sealed_source", sa.LargeBinary(), nullable=True),
+        sa.Column("sealed_report", sa.LargeBinary(), nullable=True),
+        sa.Column("report_locale", sa.String(length=8), nullable=True),
         sa.ForeignKeyConstraint(["created_by_id"], ["users.id"], name=op.f("fk_import_runs_created_by_id_users")),
         sa.ForeignKeyConstraint(["layout_id"], ["import_layouts.id"], name=op.f("fk_import_runs_layout_id_import_layouts")),
         sa.ForeignKeyConstraint(["vouched_by_id"], ["users.id"], name=op.f("fk_import_runs_vouched_by_id_users")),
