@@ -1,6 +1,9 @@
 """Spreadsheets for the import tests, in both formats from the same rows: the documented sample
 (docs/samples/import-sample.csv) and a harder sheet with Cyrillic names, dates of every kind (a
-broken one among them), an unknown coded value, a person already recorded and one repeated."""
+broken one among them), an unknown coded value, a person already recorded and one repeated.
+
+`.venv/bin/python -m tests.import_sheets` writes docs/samples/import-sample.xlsx from the CSV sample
+(its dates as date cells); tests/test_import_sheets.py fails when the two differ."""
 
 import csv
 import io
@@ -11,6 +14,7 @@ from openpyxl import Workbook, load_workbook
 from casework.config import PROJECT_ROOT
 
 SAMPLE_CSV = PROJECT_ROOT / "docs" / "samples" / "import-sample.csv"
+SAMPLE_XLSX = SAMPLE_CSV.with_suffix(".xlsx")
 SAMPLE_COLUMNS = [
     "surname_latin",
     "given_names_latin",
@@ -88,3 +92,8 @@ def _as_date(cell: str):
 
 def read_back(content: bytes) -> list[tuple]:
     return [tuple(row) for row in load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True)]
+
+
+if __name__ == "__main__":
+    SAMPLE_XLSX.write_bytes(sample_xlsx())
+    print(f"wrote {SAMPLE_XLSX.relative_to(PROJECT_ROOT)}")

@@ -96,7 +96,9 @@ def as_shown(report: RowReport) -> dict:
     return {
         "row": report.checked.number,
         "outcome": report.outcome,
-        "name": f"{latin} ({cyrillic})" if latin and cyrillic else latin or cyrillic or data.get("alias") or "",
+        "name": f"{latin} ({cyrillic})"
+        if latin and cyrillic and latin != cyrillic
+        else latin or cyrillic or data.get("alias") or "",
         "problems": [
             [report.checked.labels.get(name, name), message]
             for name, messages in report.checked.problems.items()
