@@ -259,3 +259,11 @@ def test_a_changed_mapping_asks_for_a_new_check(app, signed_in):
     with app.app_context():
         assert jobs.run_queued() == 1
     assert "Import the rows" in client.get(check_url).get_data(as_text=True)
+
+
+def test_the_report_made_in_the_background_is_in_the_language_it_was_asked_in(app, signed_in):
+    client, _ = signed_in("coordinator")
+    token = csrf_from(client.get("/").get_data(as_text=True))
+    client.post("/language", data={"csrf_token": token, "locale": "ru", "next": "/"})
+    page = client.get(walk_to_check(client, csv_bytes(), values={"value_0": "deserted"})).get_data(as_text=True)
+    assert "Дата рождения:" in page and "Date of birth:" not in page
