@@ -9,14 +9,17 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from casework import logs
 from casework.config import PROJECT_ROOT, check_config, load_config
 from casework.errors import log_failure
+from casework.web import InMemoryUploads
 
 
 class CaseworkFlask(Flask):
-    """Flask, but an unhandled error is logged by type and place only.
+    """Flask, but an unhandled error is logged by type and place only, and uploads never touch the disk.
 
     Exception messages can carry values (a database error quotes its parameters), and personal data
     must never reach a log line (S19), so the message and traceback stay out of the log.
     """
+
+    request_class = InMemoryUploads
 
     def log_exception(self, exc_info) -> None:
         log_failure(exc_info[1])

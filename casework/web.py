@@ -1,6 +1,8 @@
 """What every request gets: sign-in required except where `casework.permissions` says PUBLIC (S1), one commit, and security headers (S13)."""
 
-from flask import Flask, Response, current_app, g, redirect, request, url_for
+import io
+
+from flask import Flask, Request, Response, current_app, g, redirect, request, url_for
 from flask_login import current_user
 
 from casework.api import is_api_path
@@ -12,6 +14,16 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'none'; script-src 'none'; style-src 'self'; img-src 'self' data:; "
     "font-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 )
+
+
+class InMemoryUploads(Request):
+    """Uploaded files stay in memory while a request is read. Werkzeug writes any upload over 500 KB
+    to a temporary file first, and a scan or a spreadsheet of people would then lie on the server's
+    disk in plaintext, beyond the app's encryption and deletion (S2). MAX_CONTENT_LENGTH bounds
+    what a request can hold in memory."""
+
+    def _get_file_stream(self, total_content_length, content_type, filename=None, content_length=None):
+        return io.BytesIO()
 
 
 def require_sign_in():
