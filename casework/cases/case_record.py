@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from casework.cases import consent_origin
 from casework.cases.consent import Standing, standing
 from casework.cases.due import case_deadlines
 from casework.extensions import db
@@ -19,6 +20,8 @@ RULE_ORDER = {rule.id: number for number, rule in enumerate(engine.rules())}
 class CaseRecord:
     case: Case
     consent: Standing
+    #: Where consent rows without a volunteer behind them came from (casework.cases.consent_origin).
+    consent_origins: dict
     notes: list[Note]
     documents: list[Document]
     referrals: list[Referral]
@@ -30,9 +33,11 @@ class CaseRecord:
 def case_record(case: Case, reader: User) -> CaseRecord:
     """The case with its notes, documents, referrals, deadlines and tags, and the reader's view of
     the person's other cases (only those the reader may see)."""
+    consent = standing(case.person)
     return CaseRecord(
         case=case,
-        consent=standing(case.person),
+        consent=consent,
+        consent_origins=consent_origin.origins(case.person, consent.history),
         # Each note shows its author, each referral its partner and referrer: read in one statement
         # each, not one per row.
         notes=db.session.scalars(

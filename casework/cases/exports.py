@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from werkzeug.exceptions import TooManyRequests
 
 from casework import audit
+from casework.cases import consent_origin
 from casework.clock import utcnow
 from casework.extensions import db
 from casework.i18n import _l
@@ -101,11 +102,24 @@ def _refuse_past_daily_limit() -> None:
         )
 
 
+def _origin(origin) -> dict:
+    """How a consent that no volunteer took down reached the foundation (casework.cases.consent_origin)."""
+    if isinstance(origin, consent_origin.ThroughChannel):
+        return {
+            "through": {"channel": origin.token_name, "text_version": origin.text_version, "given_at": _plain(origin.given_at)}
+        }
+    if isinstance(origin, consent_origin.Imported):
+        return {"imported_from": list(origin.sources)}
+    return {}
+
+
 def access_export(person: Person) -> io.BytesIO:
     """The archive; refused with `ExportRefused` past the coordinator's daily limit."""
     _refuse_past_daily_limit()
     cases = db.session.scalars(select(Case).where(Case.person_id == person.id).order_by(Case.created_at)).all()
     case_ids = [case.id for case in cases]
+    consents = db.session.scalars(select(Consent).where(Consent.person_id == person.id).order_by(Consent.recorded_at)).all()
+    origins = consent_origin.origins(person, consents)
     record = {
         "person": _row(person, PERSON_COLUMNS),
         "consents": [
@@ -120,7 +134,8 @@ def access_export(person: Person) -> io.BytesIO:
                 "expires_on": _plain(c.expires_on),
                 "withdrawn_at": _plain(c.withdrawn_at),
             }
-            for c in db.session.scalars(select(Consent).where(Consent.person_id == person.id))
+            | _origin(origins.get(c.id))
+            for c in consents
         ],
         "cases": [_row(case, CASE_COLUMNS) for case in cases],
         "notes": [

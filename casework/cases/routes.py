@@ -183,6 +183,7 @@ def _case_page(case: Case, **forms):
         case=case,
         person=case.person,
         consent=record.consent,
+        consent_origins=record.consent_origins,
         consent_form=consent_form,
         questions=next_questions.questions(case, record.tags),
         more_sections=relevant_sections(case),
