@@ -1,13 +1,14 @@
 """What the import pages call a run's states and a row's outcomes, in the reader's language."""
 
-from casework.i18n import _l
+from casework.i18n import _l, _lp
 
 RUN_STATE_LABELS = {
     "uploaded": _l("being prepared"),
     "importing": _l("importing"),
     # Translators: an import stopped half-way; it can be resumed.
     "interrupted": _l("interrupted"),
-    "done": _l("done"),
+    # An import run's state; a background job's "done" is another word in languages with gender.
+    "done": _lp("import run state", "done"),
     "abandoned": _l("abandoned"),
     "expired": _l("expired"),
 }
