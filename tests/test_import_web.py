@@ -50,7 +50,8 @@ def walk_to_check(client, content: bytes, name: str = "cases.csv", values: dict 
         assert not values, "no value was left to map"
     check_url = response.headers["Location"]
     assert check_url.endswith("/check")
-    assert "being checked" in client.get(check_url).get_data(as_text=True)
+    waiting = client.get(check_url).get_data(as_text=True)
+    assert "/check/start" not in waiting, "the check is under way (in any language), not merely offered"
     with client.application.app_context():
         assert jobs.run_queued() == 1
     return check_url
