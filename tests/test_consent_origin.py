@@ -4,16 +4,19 @@ coordinator said the earlier consent is recorded. On the case page and in the pe
 
 import io
 import json
+import re
 import zipfile
 from html import unescape
 
 from sqlalchemy import select
 
+from casework import jobs
 from casework.extensions import db
 from casework.imports import importing, operations, sealing
 from casework.models import Case, User
 from casework.models.imports import ImportRun
 from tests.api_fixtures import bearer, intake_body
+from tests.conftest import csrf_from
 from tests.import_sheets import csv_bytes
 from tests.test_cases_workflow import token
 from tests.test_import_run import COLUMNS
@@ -63,3 +66,33 @@ def test_a_volunteers_own_record_has_no_origin_beyond_its_method(app, signed_in,
     case_id = create_case(by=user)
     [consent] = _export(coordinator, case_id)["consents"]
     assert "through" not in consent and "imported_from" not in consent
+
+
+def _merge(app, coordinator, flagged_case: str) -> None:
+    """The coordinator answers "same person" on the flagged case's duplicate page."""
+    with app.app_context():
+        jobs.run_queued()
+        assert db.session.get(Case, flagged_case).possible_duplicate
+    page = coordinator.get(f"/cases/{flagged_case}/duplicate").get_data(as_text=True)
+    existing_person = re.search(r'name="choice"[^>]*value="([0-9a-f-]{36})"', page).group(1)
+    response = coordinator.post(
+        f"/cases/{flagged_case}/duplicate", data={"csrf_token": csrf_from(page), "choice": existing_person}
+    )
+    assert response.status_code == 302
+
+
+def test_an_integrations_consent_keeps_its_origin_when_the_person_turns_out_to_be_known(
+    app, client, make_token, signed_in, create_case
+):
+    """A Telegram request for someone already recorded is flagged; once the coordinator says it is the
+    same person, the copy of its consent on the known record still names the channel, version and time."""
+    coordinator, user = signed_in("coordinator")
+    known_case = create_case(by=user)
+    _token_id, secret = make_token("intake", name="Telegram bot")
+    flagged_case = client.post("/api/v1/intake", json=intake_body(), headers=bearer(secret)).json["reference"]
+    _merge(app, coordinator, flagged_case)
+    for case_id in (flagged_case, known_case):
+        page = unescape(coordinator.get(f"/cases/{case_id}").get_data(as_text=True))
+        assert "Token: Telegram bot" in page and "consent text 2026-11, agreed on" in page
+    throughs = [row.get("through") for row in _export(coordinator, known_case)["consents"]]
+    assert [t["channel"] for t in throughs if t] == ["Telegram bot"]

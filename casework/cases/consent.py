@@ -21,7 +21,7 @@ from casework.clock import today as local_today
 from casework.clock import utcnow
 from casework.extensions import db
 from casework.i18n import _l
-from casework.models import Case, Consent, Partner, Person, User
+from casework.models import ApiConsent, Case, Consent, Partner, Person, User
 
 STORE, CONTACT, SHARE = "store", "contact", "share"
 
@@ -179,21 +179,32 @@ def end_all(person_id: str, at: datetime | None = None) -> None:
 
 def combine(source: Person, target: Person) -> None:
     """`source` and `target` are the same person: `target` gains a copy of each of `source`'s answers,
-    with its own date, who, how and until when; for any one question the most recent answer wins."""
-    for row in _rows(source):
-        db.session.add(
-            Consent(
-                person=target,
-                scope=row.scope,
-                granted=row.granted,
-                store=row.store,
-                contact=row.contact,
-                partners=list(row.partners),
-                method=row.method,
-                recorded_by_id=row.recorded_by_id,
-                recorded_at=row.recorded_at,
-                expires_on=row.expires_on,
-                withdrawn_at=row.withdrawn_at,
-            )
+    with its own date, who, how and until when; for any one question the most recent answer wins. An
+    answer given through an integration keeps its channel, text version and time on the copy, which
+    would otherwise read as "other", recorded by nobody."""
+    rows = _rows(source)
+    channels = {
+        through.consent_id: through
+        for through in db.session.scalars(select(ApiConsent).where(ApiConsent.consent_id.in_([row.id for row in rows])))
+    }
+    for row in rows:
+        copy = Consent(
+            person=target,
+            scope=row.scope,
+            granted=row.granted,
+            store=row.store,
+            contact=row.contact,
+            partners=list(row.partners),
+            method=row.method,
+            recorded_by_id=row.recorded_by_id,
+            recorded_at=row.recorded_at,
+            expires_on=row.expires_on,
+            withdrawn_at=row.withdrawn_at,
         )
+        db.session.add(copy)
+        if row.id in channels:
+            through = channels[row.id]
+            db.session.add(
+                ApiConsent(consent=copy, token_id=through.token_id, text_version=through.text_version, given_at=through.given_at)
+            )
     db.session.flush()
