@@ -14,10 +14,10 @@ from casework import jobs
 from casework.extensions import db
 from casework.imports import importing, operations, sealing
 from casework.models import Case, User
-from casework.models.imports import ImportRun
+from casework.models.imports import ImportRow, ImportRun
 from tests.api_fixtures import bearer, intake_body
 from tests.conftest import csrf_from
-from tests.import_sheets import csv_bytes
+from tests.import_sheets import KNOWN_PERSON_ROW, csv_bytes
 from tests.test_cases_workflow import token
 from tests.test_import_run import COLUMNS
 
@@ -96,3 +96,24 @@ def test_an_integrations_consent_keeps_its_origin_when_the_person_turns_out_to_b
         assert "Token: Telegram bot" in page and "consent text 2026-11, agreed on" in page
     throughs = [row.get("through") for row in _export(coordinator, known_case)["consents"]]
     assert [t["channel"] for t in throughs if t] == ["Telegram bot"]
+
+
+def test_an_imported_consent_keeps_its_source_when_the_person_turns_out_to_be_known(app, signed_in, create_case):
+    """The sheet holds someone already recorded; merged by the coordinator, the known record's copy
+    of the imported consent still says where the earlier consent is recorded."""
+    coordinator, user = signed_in("coordinator")
+    known_case = create_case(by=user)
+    with app.app_context():
+        actor = db.session.get(User, user.id)
+        run, sheet = operations.start_run(actor, "people.csv", csv_bytes())
+        operations.save_layout(run, sheet.headers, COLUMNS, actor)
+        sealing.set_source(run, "Paper forms, Utrecht office")
+        db.session.commit()
+        importing.import_run(run.id, actor)
+        flagged_case = db.session.scalar(
+            select(ImportRow.case_id).where(ImportRow.run_id == run.id, ImportRow.row_number == KNOWN_PERSON_ROW)
+        )
+    _merge(app, coordinator, flagged_case)
+    page = unescape(coordinator.get(f"/cases/{known_case}").get_data(as_text=True))
+    assert "recorded in: Paper forms, Utrecht office" in page
+    assert "Paper forms, Utrecht office" in _export(coordinator, known_case)["consents"][-1].get("imported_from", [])
