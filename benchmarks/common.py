@@ -57,22 +57,22 @@ def sign_in(app, client, email: str, password: str) -> None:
         raise RuntimeError(f"code step refused for {email}: HTTP {response.status_code}")
 
 
-def create_database(purpose: str) -> str:
-    """A new, empty database on the PostgreSQL server, for one benchmark run; its URL."""
-    name = f"casework_bench_{purpose}_{uuid.uuid4().hex[:12]}"
+def _on_server(statement: str) -> None:
+    """Run one statement that cannot run in a transaction (CREATE or DROP DATABASE) on the server."""
     admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
+            connection.execute(text(statement))
     finally:
         admin.dispose()
+
+
+def create_database(purpose: str) -> str:
+    """A new, empty database on the PostgreSQL server, for one benchmark run; its URL."""
+    name = f"casework_bench_{purpose}_{uuid.uuid4().hex[:12]}"
+    _on_server(f'CREATE DATABASE "{name}"')
     return make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
 
 
 def drop_database(url: str) -> None:
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
-    finally:
-        admin.dispose()
+    _on_server(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
