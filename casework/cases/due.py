@@ -12,7 +12,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, bindparam, select, update
 
 from casework import clock
@@ -22,6 +21,7 @@ from casework.crypto import blind_index
 from casework.extensions import db
 from casework.keyring import current_keys
 from casework.models import Case, User
+from casework.paging import BoundedPage, bounded_page
 from casework.permissions import visible_cases
 
 #: Cases per page of the "Due soon" list, as on the case list.
@@ -45,7 +45,7 @@ class DueItem:
 def bands_to_read(last: date) -> list[int]:
     """The bands whose cases may hold a deadline between today - OVERDUE_DAYS and `last`: band 0, and a
     later band only if one of its cases was banded long enough ago (deadlines.later_bands); after the
-    daily refresh, none was. One index-only scan per later band."""
+    daily refresh, none was. One step down an index per later band (ix_cases_band_age)."""
     stale = [
         number
         for number, before in deadlines.later_bands(last)
@@ -71,11 +71,11 @@ def _earliest_first(item: DueItem):
 @dataclass(frozen=True)
 class DuePage:
     """One page of the "Due soon" list: the deadlines in the window of up to PAGE_CASES cases,
-    earliest first. `cases` is that page of cases (Flask-SQLAlchemy's Pagination, for the pager).
+    earliest first. `cases` is that page of cases, counted up to a bound (casework.paging), for the pager.
     Iterating the page gives its items."""
 
     items: list[DueItem]
-    cases: Pagination
+    cases: BoundedPage
 
     def __iter__(self) -> Iterator[DueItem]:
         return iter(self.items)
@@ -95,7 +95,7 @@ def due_items(user: User, days: int, page: int = 1) -> DuePage:
 
     Paged by case, PAGE_CASES at a time, in the case list's order (most urgent band first, then by
     intake), so that a page costs the same with a hundred cases or a hundred thousand: only the page's
-    cases are decrypted. Within a page the deadlines are earliest first. Someone with fewer than
+    cases are decrypted, and they are counted only up to paging.COUNT_BOUND. Within a page the deadlines are earliest first. Someone with fewer than
     PAGE_CASES such cases sees them all, in date order, on one page."""
     first, last = _window(days)
     cases = (
@@ -103,15 +103,9 @@ def due_items(user: User, days: int, page: int = 1) -> DuePage:
         .where(Case.deadline_band.in_(bands_to_read(last)), Case.status.in_(OPEN_STATUSES))
         .order_by(Case.deadline_band, Case.created_at, Case.id)
     )
-    chosen = db.paginate(cases, page=max(1, min(page, MAX_PAGE)), per_page=PAGE_CASES, error_out=False)
+    chosen = bounded_page(cases, page=min(page, MAX_PAGE), per_page=PAGE_CASES)
     items = [item for case in chosen.items for item in _in_window(case, first, last)]
     return DuePage(sorted(items, key=_earliest_first), chosen)
-
-
-def count_due_cases(user: User, days: int) -> int:
-    """How many of the open cases `user` may see have a deadline in the window of `due_items`."""
-    cases = visible_cases(user).where(Case.status.in_(OPEN_STATUSES))
-    return len({item.case.id for item in deadlines_between(cases, *_window(days))})
 
 
 def cases_due_within(cases: Select, days: int) -> Select:

@@ -188,10 +188,14 @@ DEADLINE_ORDER_INDEX = Index(
     "ix_cases_deadline_order", Case.deadline_band.is_(None), Case.deadline_band, Case.created_at, Case.status
 )
 #: The "Due soon" list: a page of the open cases in a band, in intake order, read straight from the
-#: index, and their number counted from it; `deadline_band_on` last, for telling stale bands.
+#: index, and their number counted from it.
 DEADLINE_BAND_INDEX = Index(
     "ix_cases_deadline_band", Case.deadline_band, Case.created_at, Case.id, Case.status, Case.deadline_band_on
 )
+#: Whether a band holds a case banded before a given day (due.bands_to_read): one step down this index,
+#: where the index above would be read to the end of the band whenever the answer is no, which after
+#: the daily refresh it always is (half of all cases at 100,000: 16 ms on PostgreSQL, for every page).
+BAND_AGE_INDEX = Index("ix_cases_band_age", Case.deadline_band, Case.deadline_band_on)
 
 
 class _CaseRecord(OwnedRecord):
