@@ -51,15 +51,20 @@ $(VNU_JAR):
 	-command -v npm >/dev/null && mkdir -p $(VENV)/vnu && cd $(VENV)/vnu && \
 	  npm install --no-save --no-audit --no-fund --silent vnu-jar@26.9.27
 
+# The suite runs in TEST_WORKERS processes (pytest-xdist; `auto`: one per CPU), each test file whole in
+# one of them; `make test TEST_WORKERS=0` runs it in this process alone.
+TEST_WORKERS ?= auto
+PYTEST := $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
+
 # pytest exits 5 when it collected no tests: that is a failure here, never a pass.
 test: translations $(VNU_JAR)
-	$(BIN)/python -m pytest; status=$$?; \
+	$(PYTEST); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; exit $$status
 
 # The whole suite against PostgreSQL; each test creates and drops its own database on this server.
 CASEWORK_TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 test-postgres: translations $(VNU_JAR)
-	CASEWORK_TEST_DATABASE_URL=$(CASEWORK_TEST_DATABASE_URL) $(BIN)/python -m pytest; status=$$?; \
+	CASEWORK_TEST_DATABASE_URL=$(CASEWORK_TEST_DATABASE_URL) $(PYTEST); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; exit $$status
 
 bench: translations

@@ -6,6 +6,7 @@ import os
 # Jobs queue in this process: a test runs what a request queued with `casework.jobs.run_queued()`.
 os.environ["CASEWORK_JOB_STORE"] = "memory"
 import re
+import shutil
 import tempfile
 import time
 import uuid
@@ -13,13 +14,13 @@ from pathlib import Path
 
 import pytest
 from flask_security import hash_password
-from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from casework import create_app
 from casework.extensions import db, security
 from casework.keyring import generate_keys, write_key_file
 from casework.models import ROLE_NAMES, Role, User
+from tests.databases import SharedPostgresDatabase, drop_postgres_database, fresh_postgres_database
 
 pytest_plugins = ["tests.factories", "tests.api_fixtures"]
 
@@ -27,34 +28,50 @@ PASSWORD = "correct horse battery staple 42"
 SECRET_KEY = "test-secret-key-that-is-long-enough-0123456789"
 
 
-def _fresh_postgres_database(base_url: str) -> str:
-    """A throw-away database on the server named by `base_url`, so tests never share state."""
-    name = f"casework_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return make_url(base_url).set(database=name).render_as_string(hide_password=False)
-
-
-def _drop_postgres_database(base_url: str, url: str) -> None:
-    name = make_url(url).database
-    admin = create_engine(base_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
-
-
 @pytest.fixture
 def database_url(tmp_path):
-    """SQLite in a temporary folder, or a new PostgreSQL database per test."""
+    """An empty database: SQLite in a temporary folder, or a new PostgreSQL database per test. For the
+    tests that build the schema themselves (migrations, start-up on an empty database)."""
     base = os.environ.get("CASEWORK_TEST_DATABASE_URL")
     if not base:
         yield f"sqlite:///{tmp_path / 'casework.sqlite'}"
         return
-    url = _fresh_postgres_database(base)
+    url = fresh_postgres_database(base)
     yield url
-    _drop_postgres_database(base, url)
+    drop_postgres_database(base, url)
+
+
+def _build_schema(url: str) -> None:
+    app = create_app(test_settings(url))
+    with app.app_context():
+        db.create_all()
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def built_database(tmp_path_factory):
+    """The schema, built once per test process (tests/databases.py says why): a SQLite file to copy,
+    or a PostgreSQL database to empty before each test."""
+    base = os.environ.get("CASEWORK_TEST_DATABASE_URL")
+    if not base:
+        url = f"sqlite:///{tmp_path_factory.mktemp('schema') / 'schema.sqlite'}"
+        _build_schema(url)
+        yield url
+        return
+    shared = SharedPostgresDatabase(base, _build_schema, [table.name for table in db.metadata.sorted_tables])
+    yield shared
+    shared.drop()
+
+
+@pytest.fixture
+def schema_database_url(tmp_path, built_database):
+    """A database with the schema in place and no rows, for this test alone."""
+    if isinstance(built_database, SharedPostgresDatabase):
+        return built_database.emptied()
+    copy = tmp_path / "casework.sqlite"
+    shutil.copyfile(make_url(built_database).database, copy)
+    return f"sqlite:///{copy}"
 
 
 _KEY_FOLDER = tempfile.TemporaryDirectory(prefix="casework-test-keys-")
@@ -84,8 +101,8 @@ test_settings.__test__ = False  # a helper, not a test, despite its name
 
 
 @pytest.fixture
-def settings(database_url):
-    return test_settings(database_url)
+def settings(schema_database_url):
+    return test_settings(schema_database_url)
 
 
 @pytest.fixture(autouse=True)
@@ -100,7 +117,6 @@ def empty_job_queue():
 def app(settings):
     app = create_app(settings)
     with app.app_context():
-        db.create_all()
         db.session.add_all(Role(name=name) for name in ROLE_NAMES)
         db.session.commit()
     yield app
