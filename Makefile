@@ -51,10 +51,11 @@ $(VNU_JAR):
 	-command -v npm >/dev/null && mkdir -p $(VENV)/vnu && cd $(VENV)/vnu && \
 	  npm install --no-save --no-audit --no-fund --silent vnu-jar@26.9.27
 
-# The suite runs in TEST_WORKERS processes (pytest-xdist; `auto`: one per CPU), each test file whole in
-# one of them; `make test TEST_WORKERS=0` runs it in this process alone.
+# The suite runs in TEST_WORKERS processes (pytest-xdist; `auto`: one per CPU); a worker that runs out
+# of tests takes some of another's, so that one file of slow tests does not keep the other waiting.
+# `make test TEST_WORKERS=0` runs it in this process alone.
 TEST_WORKERS ?= auto
-PYTEST := $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
+PYTEST := $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal
 
 # pytest exits 5 when it collected no tests: that is a failure here, never a pass.
 test: translations $(VNU_JAR)
