@@ -120,13 +120,13 @@ def demo_accounts() -> None:
 @click.option("--if-empty", is_flag=True, help="Do nothing if there are DEMO cases already.")
 def demo_seed(count: int, seed_value: int | None, if_empty: bool) -> None:
     """Create synthetic DEMO people and cases (Russian names in both scripts), with a progress bar."""
+    _refuse_in_production()  # first: production installs without the `demo` extra, so without faker
     import random
 
     from faker import Faker
 
     from casework.cases.demo import seed_case
 
-    _refuse_in_production()
     if if_empty and db.session.scalar(select(Case.id).where(Case.is_demo).limit(1)):
         click.echo("DEMO cases exist already; none added.")
         return

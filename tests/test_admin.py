@@ -5,6 +5,7 @@ import time
 
 import pytest
 from passlib.totp import TOTP
+from sqlalchemy import func, select
 
 from casework.extensions import db
 from casework.models import AuditEvent, User
@@ -218,6 +219,16 @@ def test_cli_list_and_deactivate(app, runner, make_user):
     assert runner.invoke(args=["users", "deactivate", "nobody@casework.example.org"]).exit_code != 0
 
 
+@pytest.mark.parametrize("address", ["someone@casework.test", "no-at-sign", "two@@casework.example.org"])
+def test_cli_refuses_an_address_sign_in_would_refuse(app, runner, address):
+    """An account made with an address the sign-in form refuses (a reserved domain such as .test, or
+    no valid address at all) could never be used: the command refuses it and creates nothing."""
+    result = runner.invoke(args=["users", "create", address, "--role", "volunteer"])
+    assert result.exit_code != 0 and "Enter a valid e-mail address." in result.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(User)) == 0
+
+
 def test_cli_refuses_unknown_role_and_duplicate(runner, make_user):
     assert runner.invoke(args=["users", "create", "x@casework.example.org", "--role", "king"]).exit_code != 0
     member = make_user("volunteer")
@@ -249,3 +260,18 @@ def test_demo_accounts_refused_in_production(settings):
     app = create_app(production_settings(settings))
     result = app.test_cli_runner().invoke(args=["demo", "accounts"])
     assert result.exit_code != 0 and "production" in result.output
+
+
+def test_demo_seed_is_refused_in_production_where_faker_is_not_installed(settings, monkeypatch):
+    """Production installs without the `demo` extra: the command must refuse, not fail on the import."""
+    import sys
+
+    from casework import create_app
+    from tests.test_production_config import production_settings
+
+    monkeypatch.setitem(sys.modules, "faker", None)  # `import faker` now raises ImportError
+    app = create_app(production_settings(settings))
+    result = app.test_cli_runner().invoke(args=["demo", "seed", "--cases", "1"])
+    assert result.exit_code != 0
+    assert not isinstance(result.exception, ImportError), result.exception
+    assert "refused in production" in result.output

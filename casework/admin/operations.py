@@ -6,6 +6,7 @@ to its caller (the request, or the CLI command).
 
 import uuid
 
+from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_security.recoverable import generate_reset_password_token
 from sqlalchemy import func, select
@@ -40,7 +41,13 @@ def setup_link(user: User) -> str:
 
 
 def invite_user(email: str, role_name: str, actor: User | None = None, *, is_demo: bool = False) -> User:
+    """A new account, refused for an address the sign-in form would refuse (the command line has no
+    form to check it first)."""
     email = email.strip()
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError as invalid:
+        raise AdminError(_l("Enter a valid e-mail address.")) from invalid
     if find_user(email) is not None:
         raise AdminError(_l("An account with this e-mail address already exists."))
     user = User(email=email, role=_role(role_name), fs_uniquifier=uuid.uuid4().hex, is_demo=is_demo)
