@@ -305,7 +305,9 @@ def erase(case: Case, actor: User) -> None:
 
 def move_case(case: Case, person: Person) -> None:
     """Attach a case (with its notes, referrals and documents) to another person: everything is
-    re-encrypted under that person's data key."""
+    re-encrypted under that person's data key, and what follows from the person's facts (deadlines
+    from the date of birth, the age band, proposal tags) is recomputed at once, not at the next
+    daily refresh."""
     rows = [case]
     for model in sorted(ENCRYPTED_MODELS - {Case, Document}, key=lambda model: model.__name__):
         if hasattr(model, "case_id"):
@@ -320,6 +322,7 @@ def move_case(case: Case, person: Person) -> None:
         document.person = person
         document.original_name = name
         write_sealed(document, content)
+    refresh_coded_facts(case)
 
 
 def resolve_duplicate(case: Case, choice: str, actor: User) -> None:
