@@ -1,9 +1,12 @@
-"""What coordinators work from: the queues of cases waiting for them, and whom they can assign."""
+"""What coordinators work from: the queues of cases waiting for them, and whom they can assign.
+
+Each queue is a query, read a page at a time (casework.paging): a queue can hold thousands of cases
+when a hundred thousand are open, and loading and rendering them all made its page grow with them."""
 
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from casework.cases.due import due_and_missed
 from casework.choices import OPEN_STATUSES
@@ -13,28 +16,25 @@ from casework.models import Case, CaseTag, Partner, Role, User
 from casework.permissions import roles_with
 
 
-def unassigned_cases() -> list[Case]:
-    return db.session.scalars(
-        select(Case).where(Case.assignee_id.is_(None), Case.status.in_(OPEN_STATUSES)).order_by(Case.created_at)
-    ).all()
+def unassigned_cases() -> Select:
+    """Open cases nobody works on yet, oldest first."""
+    return select(Case).where(Case.assignee_id.is_(None), Case.status.in_(OPEN_STATUSES)).order_by(Case.created_at, Case.id)
 
 
-def cases_missing_information() -> list[Case]:
+def cases_missing_information() -> Select:
     """Open cases where a missing fact keeps the rules from deciding on a proposal."""
     blocked = select(CaseTag.case_id).where(CaseTag.needs != "", CaseTag.decision.is_(None))
-    return db.session.scalars(
-        select(Case).where(Case.id.in_(blocked), Case.status.in_(OPEN_STATUSES)).order_by(Case.created_at)
-    ).all()
+    return select(Case).where(Case.id.in_(blocked), Case.status.in_(OPEN_STATUSES)).order_by(Case.created_at, Case.id)
 
 
-def new_this_week() -> list[Case]:
+def new_this_week() -> Select:
     """Every intake of the last seven days, whoever logged it, newest first."""
     since = utcnow() - timedelta(days=7)
-    return db.session.scalars(select(Case).where(Case.created_at >= since).order_by(Case.created_at.desc())).all()
+    return select(Case).where(Case.created_at >= since).order_by(Case.created_at.desc(), Case.id)
 
 
-def possible_duplicates() -> list[Case]:
-    return db.session.scalars(select(Case).where(Case.possible_duplicate).order_by(Case.created_at)).all()
+def possible_duplicates() -> Select:
+    return select(Case).where(Case.possible_duplicate).order_by(Case.created_at, Case.id)
 
 
 #: How far each volunteer's open cases are counted to order the assign form. Past this many, a

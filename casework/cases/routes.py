@@ -95,28 +95,31 @@ def index():
     return render_template("cases/index.html", page=page, volunteers=volunteers, filters=filters)
 
 
+def _queue_page(query):
+    """One page of a coordinator's queue, audited as a list view of the cases it shows."""
+    page = bounded_page(query, page=bounds.page_number(request.args), per_page=PAGE_SIZE)
+    audit.record("case_list_viewed", detail=str(len(page.items)))
+    return page
+
+
 @require("cases.triage")
 def unassigned():
-    cases = queues.unassigned_cases()
-    audit.record("case_list_viewed", detail=str(len(cases)))
+    page = _queue_page(queues.unassigned_cases())
     return render_template(
-        "cases/unassigned.html", cases=cases, assign_form=AssignForm(), volunteers=queues.assignable_volunteers()
+        "cases/unassigned.html", page=page, assign_form=AssignForm(), volunteers=queues.assignable_volunteers()
     )
 
 
 @require("cases.triage")
 def missing():
     """Cases where missing information keeps the rules from deciding on a proposal."""
-    cases = queues.cases_missing_information()
-    audit.record("case_list_viewed", detail=str(len(cases)))
-    return render_template("cases/missing.html", cases=cases, questions=next_questions.questions_by_case(cases))
+    page = _queue_page(queues.cases_missing_information())
+    return render_template("cases/missing.html", page=page, questions=next_questions.questions_by_case(page.items))
 
 
 @require("cases.triage")
 def new_this_week():
-    cases = queues.new_this_week()
-    audit.record("case_list_viewed", detail=str(len(cases)))
-    return render_template("cases/new_this_week.html", cases=cases)
+    return render_template("cases/new_this_week.html", page=_queue_page(queues.new_this_week()))
 
 
 @require("cases.triage")
@@ -433,9 +436,7 @@ def withdraw_consent(case_id: str):
 
 @require("cases.triage")
 def duplicates():
-    cases = queues.possible_duplicates()
-    audit.record("case_list_viewed", detail=str(len(cases)))
-    return render_template("cases/duplicates.html", cases=cases)
+    return render_template("cases/duplicates.html", page=_queue_page(queues.possible_duplicates()))
 
 
 @require("cases.resolve_duplicates")
