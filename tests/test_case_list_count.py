@@ -1,27 +1,11 @@
 """The case list's total is counted up to a bound and no further: past it the page says "more than
 N", so the list costs the same with a thousand cases as with a hundred thousand."""
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from casework import paging
-from casework.extensions import db
 from casework.models import Case
-
-
-def _statements(app, send) -> list[str]:
-    seen = []
-    with app.app_context():
-        engine = db.engine
-
-    def note(_conn, _cursor, statement, *_args):
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", note)
-    try:
-        send()
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
-    return seen
+from tests.statements import statements_during
 
 
 def test_past_the_bound_the_list_says_more_than(app, signed_in, create_case, monkeypatch):
@@ -35,7 +19,7 @@ def test_past_the_bound_the_list_says_more_than(app, signed_in, create_case, mon
         nonlocal response
         response = client.get("/cases/?status=all")
 
-    statements = _statements(app, send)
+    statements = statements_during(app, send)
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert "more than 5 cases" in html and "cases in all" not in html

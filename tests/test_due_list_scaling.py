@@ -7,28 +7,13 @@ read the whole band when, after the daily refresh, no case in it was stale (16 m
 
 from datetime import timedelta
 
-from sqlalchemy import event, select, text
+from sqlalchemy import inspect, select, text
 
 from casework import clock, paging
 from casework.cases import deadlines
 from casework.extensions import db
 from casework.models import Case
-
-
-def _statements(app, send) -> list[str]:
-    seen = []
-    with app.app_context():
-        engine = db.engine
-
-    def note(_conn, _cursor, statement, *_args):
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", note)
-    try:
-        send()
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
-    return seen
+from tests.statements import statements_during
 
 
 def _due_in(days: int) -> dict:
@@ -47,7 +32,7 @@ def test_past_the_bound_the_due_list_pages_on_without_counting_every_case(app, s
         nonlocal response
         response = client.get("/cases/due")
 
-    statements = _statements(app, send)
+    statements = statements_during(app, send)
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert "Srokov-0" in html and "Srokov-1" in html and "Srokov-2" not in html
@@ -78,6 +63,9 @@ def _plan(query) -> str:
 
 
 def test_a_bands_staleness_is_one_step_down_an_index(app, signed_in, create_case):
+    """SQLite, which keeps no statistics, always plans the check on the narrow index. PostgreSQL, on a
+    table of a few rows, costs both indexes that start with the band the same and picks either, so
+    there the test checks that the narrow index exists and that the plan seeks on both columns."""
     _, coordinator = signed_in("coordinator")
     create_case(by=coordinator, **_due_in(200))
     with app.app_context():
@@ -85,10 +73,10 @@ def test_a_bands_staleness_is_one_step_down_an_index(app, signed_in, create_case
         stale = select(Case.id).where(Case.deadline_band == number, Case.deadline_band_on < before).limit(1)
         plan, database = _plan(stale), db.engine.dialect.name
         db.session.rollback()
-    # SQLite: "SEARCH cases USING COVERING INDEX ix_cases_band_age (deadline_band=? AND deadline_band_on<?)";
-    # PostgreSQL: an index (only) scan on ix_cases_band_age with both columns in its Index Cond.
-    assert "ix_cases_band_age" in plan, plan
+        indexes = {index["name"]: index["column_names"] for index in inspect(db.engine).get_indexes("cases")}
+    assert indexes.get("ix_cases_band_age") == ["deadline_band", "deadline_band_on"], indexes
     if database == "sqlite":
-        assert "deadline_band_on<?" in plan, plan
+        # "SEARCH cases USING COVERING INDEX ix_cases_band_age (deadline_band=? AND deadline_band_on<?)"
+        assert "ix_cases_band_age" in plan and "deadline_band_on<?" in plan, plan
     else:
-        assert "Index Cond" in plan and "deadline_band_on <" in plan, plan
+        assert "Index Cond" in plan and "deadline_band = " in plan and "deadline_band_on <" in plan, plan

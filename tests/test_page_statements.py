@@ -1,26 +1,9 @@
 """A case page costs the same number of SQL statements however many notes it shows: each note
 shows its author, and reading authors one by one was one statement per author."""
 
-from sqlalchemy import event
-
 from casework.extensions import db
 from casework.models import Case, Note
-
-
-def _statements(app, send) -> int:
-    seen = []
-    with app.app_context():
-        engine = db.engine
-
-    def note(_conn, _cursor, statement, *_args):
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", note)
-    try:
-        send()
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
-    return len(seen)
+from tests.statements import statements_during
 
 
 def _add_notes(app, case_id: str, writers) -> None:
@@ -37,7 +20,7 @@ def test_case_page_statements_do_not_grow_with_its_notes(app, signed_in, create_
     case_id = create_case(by=coordinator)
     _add_notes(app, case_id, writers[:1])
     client.get(f"/cases/{case_id}")
-    one_note = _statements(app, lambda: client.get(f"/cases/{case_id}"))
+    one_note = len(statements_during(app, lambda: client.get(f"/cases/{case_id}")))
     _add_notes(app, case_id, writers * 2)
-    nine_notes = _statements(app, lambda: client.get(f"/cases/{case_id}"))
+    nine_notes = len(statements_during(app, lambda: client.get(f"/cases/{case_id}")))
     assert nine_notes == one_note

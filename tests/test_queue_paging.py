@@ -5,11 +5,11 @@ queue can hold thousands, and every one of them was read, decrypted and rendered
 import re
 
 import pytest
-from sqlalchemy import event
 
 from casework import paging
 from casework.extensions import db
 from casework.models import Case
+from tests.statements import statements_during
 from tests.test_rules_tags import R4_CASE
 
 QUEUES = ["/cases/unassigned", "/cases/missing", "/cases/new-this-week", "/cases/duplicates"]
@@ -51,18 +51,13 @@ def test_a_queue_shows_a_page_and_links_to_the_next(three_in_every_queue, queue)
 def test_past_the_bound_a_queue_counts_no_further(app, three_in_every_queue, monkeypatch, queue):
     monkeypatch.setattr(paging, "COUNT_BOUND", 2)
     client, names = three_in_every_queue
-    statements = []
-    with app.app_context():
-        engine = db.engine
+    html = ""
 
-    def note(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", note)
-    try:
+    def send():
+        nonlocal html
         html = client.get(queue).get_data(as_text=True)
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
+
+    statements = statements_during(app, send)
     assert len(_shown(html, names)) == 2 and "Page 1" in html and "Page 1 of" not in html, queue
     case_reads = [s for s in statements if "FROM cases" in s and "LIMIT" not in s.upper()]
     assert not case_reads, f"{queue} read cases without a limit: {case_reads}"
