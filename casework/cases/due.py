@@ -95,8 +95,9 @@ def due_items(user: User, days: int, page: int = 1) -> DuePage:
 
     Paged by case, PAGE_CASES at a time, in the case list's order (most urgent band first, then by
     intake), so that a page costs the same with a hundred cases or a hundred thousand: only the page's
-    cases are decrypted, and they are counted only up to paging.COUNT_BOUND. Within a page the deadlines are earliest first. Someone with fewer than
-    PAGE_CASES such cases sees them all, in date order, on one page."""
+    cases are decrypted, and they are counted only up to paging.COUNT_BOUND. Within a page the
+    deadlines are earliest first. Someone with fewer than PAGE_CASES such cases sees them all, in
+    date order, on one page."""
     first, last = _window(days)
     cases = (
         visible_cases(user)
