@@ -3,7 +3,7 @@
 On a scratch PostgreSQL database holding 1,000 DEMO cases (`flask demo seed`), two gunicorn servers
 run with `gunicorn.conf.py` and the same worker count (CASEWORK_WORKERS, 3 here unless set): Casework
 with production settings (Redis for sessions, one trusted proxy, requests sent as if through it) and
-a hello-world Flask app. Then:
+a hello-world Flask app (`benchmarks/hello.py`). Then:
 
 1. wrk, the same client for both, `-t2 -c16 --timeout 10s` for five seconds a run, in three rounds; each round runs,
    one after the other, hello world, two floors (the health check, and the signed-in help page that
@@ -37,8 +37,6 @@ import urllib.parse
 from datetime import date, timedelta
 from pathlib import Path
 
-from flask import Flask
-
 from benchmarks.common import create_database, drop_database
 from benchmarks.report import say
 
@@ -50,14 +48,6 @@ PROXY_HEADERS = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.20"
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-
-hello_app = Flask("hello")
-
-
-@hello_app.get("/")
-def hello():
-    return "Hello, World!"
-
 
 # HTTP as a browser behind the proxy -----------------------------------------------------------
 
@@ -421,7 +411,7 @@ def main(rounds: int = 3, wrk_seconds: int = 5, clients: int = CLIENTS, mix_seco
         cases = some_cases(app)
         app_server, app_port = serve("casework:create_app()", production, folder / "casework.log")
         servers.append(app_server)
-        hello_server, hello_port = serve("benchmarks.throughput:hello_app", production, folder / "hello.log")
+        hello_server, hello_port = serve("benchmarks.hello:app", production, folder / "hello.log")
         servers.append(hello_server)
         say(f"  two servers with {production['CASEWORK_WORKERS']} workers each")
         signed_in = []
