@@ -13,6 +13,7 @@ from werkzeug.datastructures import MultiDict
 
 from casework import clock
 from casework.api.schemas import UNKNOWN, CaseSchema, IntakeSchema
+from casework.cases.consent_origin import CHANNEL_METHOD
 from casework.cases.forms import IntakeForm
 from casework.i18n import _l
 
@@ -114,7 +115,7 @@ def read_intake(body) -> tuple[dict, dict]:
     given_at = _consent_time(consent["given_at"])
     posted = _as_posted({**loaded["person"], **loaded["case"], "consent_contact": consent["contact"]})
     posted["consent_store"] = "y"  # the channel sends a request only once the person agreed (docs/api.md)
-    posted["consent_method"] = "other"
+    posted["consent_method"] = CHANNEL_METHOD
     form = IntakeForm(formdata=posted, meta={"csrf": False})
     form.consent_partners.choices = []
     if not form.validate():

@@ -16,6 +16,9 @@ from casework.models import Case, Consent, Person
 from casework.models.api_token import ApiConsent
 from casework.models.imports import ImportRow
 
+#: How a channel's intake records the consent it carries (the person agreed on the channel's own form).
+CHANNEL_METHOD = "other"
+
 
 @dataclass(frozen=True)
 class ThroughChannel:
@@ -31,13 +34,14 @@ class Imported:
 
 
 def origins(person: Person, rows: list[Consent]) -> dict[str, ThroughChannel | Imported]:
-    """For each of `rows` that came through a channel or an import, where it came from; two statements."""
+    """For each of `rows` that came through a channel or an import, where it came from.
+
+    At most two statements, and none for what no row can be: only rows recorded as CHANNEL_METHOD
+    can have come through a channel."""
     found: dict[str, ThroughChannel | Imported] = {}
-    ids = [row.id for row in rows]
-    if not ids:
-        return found
-    for through in db.session.scalars(select(ApiConsent).where(ApiConsent.consent_id.in_(ids))):
-        found[through.consent_id] = ThroughChannel(through.token.name, through.text_version, through.given_at)
+    other = [row.id for row in rows if row.method == CHANNEL_METHOD]
+    if other:
+        found.update(_through_channels(other))
     imported = [row for row in rows if row.method == "imported"]
     if imported and not person.erased:
         sources = tuple(
@@ -49,3 +53,10 @@ def origins(person: Person, rows: list[Consent]) -> dict[str, ThroughChannel | I
         )
         found.update({row.id: Imported(sources) for row in imported})
     return found
+
+
+def _through_channels(consent_ids: list[str]) -> dict[str, ThroughChannel]:
+    return {
+        through.consent_id: ThroughChannel(through.token.name, through.text_version, through.given_at)
+        for through in db.session.scalars(select(ApiConsent).where(ApiConsent.consent_id.in_(consent_ids)))
+    }

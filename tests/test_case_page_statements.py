@@ -1,0 +1,49 @@
+"""The case pages read what they show before their templates run, and skip what cannot be there: a
+relation first touched by a template is one more round trip on every page, and under load the
+statements are a large part of a request's time (benchmarks/throughput.py)."""
+
+from casework.models import ApiConsent
+from tests.factories import INTAKE
+from tests.statements import statements_during, statements_from_templates
+
+
+def test_the_template_of_an_assigned_case_reads_nothing(app, signed_in, make_user, create_case):
+    client, coordinator = signed_in("coordinator")
+    volunteer = make_user("volunteer")
+    case_id = create_case(by=coordinator, assignee=volunteer)
+    response = None
+
+    def send():
+        nonlocal response
+        response = client.get(f"/cases/{case_id}")
+
+    from_templates = statements_from_templates(app, send)
+    assert response.status_code == 200
+    assert volunteer.email in response.get_data(as_text=True)
+    assert from_templates == []
+
+
+def test_the_case_list_template_reads_nothing(app, signed_in, make_user, create_case):
+    client, coordinator = signed_in("coordinator")
+    volunteer = make_user("volunteer")
+    for _ in range(3):
+        create_case(by=coordinator, assignee=volunteer)
+    create_case(by=coordinator)
+    from_templates = statements_from_templates(app, lambda: client.get("/cases/?status=all"))
+    assert from_templates == []
+
+
+def test_no_channel_lookup_without_consent_that_could_come_through_one(app, signed_in, create_case):
+    client, coordinator = signed_in("coordinator")
+    case_id = create_case(by=coordinator)
+    statements = statements_during(app, lambda: client.get(f"/cases/{case_id}"))
+    assert not [sql for sql in statements if ApiConsent.__tablename__ in sql]
+
+
+def test_consent_recorded_as_other_is_still_looked_up_among_the_channels(app, signed_in, create_case):
+    """The guard of the test above: the lookup is skipped by the method, not dropped."""
+    client, coordinator = signed_in("coordinator")
+    case_id = create_case(by=coordinator, consent_method="other")
+    statements = statements_during(app, lambda: client.get(f"/cases/{case_id}"))
+    assert [sql for sql in statements if ApiConsent.__tablename__ in sql]
+    assert INTAKE["consent_method"] != "other"
