@@ -7,6 +7,7 @@ unwraps, an audit row's link fits, a blind index matches) and then recorded. Wit
 key file let the app start, fail every read and save new people under keys that were then lost.
 """
 
+from collections import Counter
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -23,9 +24,15 @@ from casework.config import ConfigError
 from casework.crypto import DecryptionError, check_value, same_digest, unwrap_data_key
 from casework.keyring import RING_NAMES, RINGS, Keys
 from casework.models import AuditEvent, BlindIndex, KeyCheck, Person, PersonKey
+from casework.models.imports import ImportRun
 
-#: The column that says which version of each ring a row was written with.
-VERSION_COLUMNS = {"kek": PersonKey.kek_version, "index": BlindIndex.key_version, "audit": AuditEvent.key_version}
+#: The columns that say which version of each ring a row was written with: the key-encryption key
+#: wraps both the people's data keys and the keys of imports still waiting for their coordinator.
+VERSION_COLUMNS = {
+    "kek": (PersonKey.kek_version, ImportRun.kek_version),
+    "index": (BlindIndex.key_version,),
+    "audit": (AuditEvent.key_version,),
+}
 
 MATCHES, NEW, ADOPTED, UNRECORDED, RETIRED = "matches", "new", "proven", "unrecorded", "unused"
 MISSING, DIFFERENT, EXCHANGED, UNPROVEN = "MISSING", "DIFFERENT KEY", "EXCHANGED", "DOES NOT FIT THE DATA"
@@ -94,25 +101,37 @@ def recorded_check(session: Session, ring: str, version: int) -> KeyCheck | None
 
 
 def versions_in_use(session: Session) -> dict[str, dict[int, int]]:
-    return {
-        ring: dict(session.execute(select(column, func.count()).group_by(column)).all())
-        for ring, column in VERSION_COLUMNS.items()
-    }
+    """For each ring, how many rows use each version (an import that was shredded uses none)."""
+    in_use = {}
+    for ring, columns in VERSION_COLUMNS.items():
+        counts = Counter()
+        for column in columns:
+            counts.update(dict(session.execute(select(column, func.count()).where(column.is_not(None)).group_by(column)).all()))
+        in_use[ring] = dict(counts)
+    return in_use
 
 
 def _proven(session: Session, ring: str, version: int, key: bytes) -> bool:
     """Whether rows written before check values existed were written with `key` (one row is proof)."""
-    column = VERSION_COLUMNS[ring]
     try:
         if ring == "kek":
-            row = session.scalar(select(PersonKey).where(column == version).limit(1))
-            unwrap_data_key(key, version, row.wrapped, row.person_id)
-            return True
+            return _wrapped_key_fits(session, version, key)
         if ring == "audit":
             return _audit_row_fits(session, version, key)
         return _index_row_fits(session, version, key)
     except (DecryptionError, ConfigError):
         return False
+
+
+def _wrapped_key_fits(session: Session, version: int, key: bytes) -> bool:
+    """A person's data key, or else a pending import's key, unwraps under `key` (raises if not)."""
+    person_key = session.scalar(select(PersonKey).where(PersonKey.kek_version == version).limit(1))
+    if person_key is not None:
+        unwrap_data_key(key, version, person_key.wrapped, person_key.person_id)
+    else:
+        run = session.scalar(select(ImportRun).where(ImportRun.kek_version == version).limit(1))
+        unwrap_data_key(key, version, run.wrapped_key, run.id)
+    return True
 
 
 def _audit_row_fits(session: Session, version: int, key: bytes) -> bool:

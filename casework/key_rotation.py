@@ -19,6 +19,7 @@ from casework.key_commands import drain, highest_recorded, key_command, refuse, 
 from casework.keyring import RING_NAMES, Keyring, key_store, with_version, without_version
 from casework.models import BlindIndex, Document, KeyCheck, KeyRotation, Person, PersonKey
 from casework.models.encrypted import ENCRYPTED_MODELS, encrypted_attributes
+from casework.models.imports import ImportRun
 from casework.people.documents import read_document, write_sealed
 from casework.people.indexing import rebuild_indexes
 
@@ -85,9 +86,20 @@ def rotate_kek(batch: int) -> None:
         row.wrapped = wrap_data_key(keyring.get(version), version, data_key, row.person_id)
         row.kek_version = version
 
+    def stale_imports(limit):
+        """Imports waiting for their coordinator, whose sealed upload is read with the run's own key."""
+        query = select(ImportRun).where(ImportRun.kek_version != version).order_by(ImportRun.id)
+        return db.session.scalars(query.limit(limit)).all()
+
+    def rewrap_import(run: ImportRun) -> None:
+        run_key = unwrap_data_key(keyring.get(run.kek_version), run.kek_version, run.wrapped_key, run.id)
+        run.wrapped_key = wrap_data_key(keyring.get(version), version, run_key, run.id)
+        run.kek_version = version
+
     count = drain("Re-wrapping data keys", stale, rewrap, batch)
-    _finish(rotation, count)
-    click.echo(f"{count} data keys now under key-encryption key version {version}.")
+    imports = drain("Re-wrapping the keys of pending imports", stale_imports, rewrap_import, batch)
+    _finish(rotation, count + imports)
+    click.echo(f"{count} data keys and {imports} import keys now under key-encryption key version {version}.")
 
 
 @click.command("rotate-index")

@@ -126,6 +126,19 @@ def app(settings):
 
 
 @pytest.fixture
+def own_keys_app(database_url, tmp_path):
+    """An app with a key file of its own, so rotating it leaves other tests alone."""
+    key_file = tmp_path / "keys.json"
+    write_key_file(key_file, generate_keys(), new=True)
+    app = create_app({**test_settings(database_url, key_file), "CASEWORK_DOCUMENT_DIR": str(tmp_path / "documents")})
+    with app.app_context():
+        db.create_all()
+        db.session.add_all(Role(name=name) for name in ROLE_NAMES)
+        db.session.commit()
+    return app
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

@@ -225,19 +225,6 @@ def test_a_decryption_failure_shows_a_generic_page(app, signed_in):
 # S4: rotation.
 
 
-@pytest.fixture
-def own_keys_app(database_url, tmp_path):
-    """An app with a key file of its own, so rotating it leaves other tests alone."""
-    from tests.conftest import test_settings
-
-    key_file = tmp_path / "keys.json"
-    write_key_file(key_file, generate_keys(), new=True)
-    app = create_app({**test_settings(database_url, key_file), "CASEWORK_DOCUMENT_DIR": str(tmp_path / "documents")})
-    with app.app_context():
-        db.create_all()
-    return app
-
-
 def _people(app, count=7):
     with app.app_context():
         people = [
