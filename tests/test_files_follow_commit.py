@@ -8,15 +8,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from casework import create_app
 from casework.clock import utcnow
 from casework.crypto import DecryptionError
 from casework.extensions import db
-from casework.keyring import generate_keys, write_key_file
 from casework.models import Case, Document, Person, Role, User
 from casework.people.documents import file_path, read_document, store_document
 from casework.people.erasure import erase_person
-from tests.conftest import test_settings
 
 PDF = b"%PDF-1.7\nfollow the commit\n%%EOF"
 PEOPLE = 6
@@ -27,13 +24,11 @@ class Killed(Exception):
 
 
 @pytest.fixture
-def app(database_url, tmp_path):
-    key_file = tmp_path / "keys.json"
-    write_key_file(key_file, generate_keys(), new=True)
-    app = create_app({**test_settings(database_url, key_file), "CASEWORK_DOCUMENT_DIR": str(tmp_path / "documents")})
+def app(own_keys_app):
+    app = own_keys_app
     with app.app_context():
-        db.create_all()
-        coordinator = User(email="coordinator@example.org", fs_uniquifier="coordinator", role=Role(name="coordinator"))
+        role = db.session.scalar(select(Role).where(Role.name == "coordinator"))
+        coordinator = User(email="coordinator@example.org", fs_uniquifier="coordinator", role=role)
         db.session.add(coordinator)
         db.session.flush()
         long_ago = utcnow() - timedelta(days=3650)
