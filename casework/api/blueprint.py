@@ -4,8 +4,8 @@ cookie to forge a request with), and a token checked before every view (casework
 from flask import Blueprint
 
 from casework.api import API_PREFIX, guard, routes
-from casework.api.sessions import keep_sessions_apart
 from casework.extensions import csrf
+from casework.sessionless import open_no_session_under
 
 bp = Blueprint("api", __name__, url_prefix=API_PREFIX)
 
@@ -15,5 +15,5 @@ bp.add_url_rule("/releases/<period>", view_func=routes.release, methods=["GET"])
 bp.add_url_rule("/openapi.json", view_func=routes.openapi, methods=["GET"])
 
 bp.before_request(guard.guard)
-bp.record_once(lambda state: keep_sessions_apart(state.app))
+bp.record_once(lambda state: open_no_session_under(state.app, API_PREFIX))
 csrf.exempt(bp)
