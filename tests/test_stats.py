@@ -31,7 +31,7 @@ from casework.cases import operations as case_operations
 from casework.extensions import db
 from casework.models import Case, LedgerEntry, Person, Release, User
 from casework.stats import ledger, operations, privacy
-from casework.stats.catalogue import CATALOGUE, count_period, period_bounds
+from casework.stats.catalogue import CATALOGUE, first_case_rows, period_bounds, tally
 from casework.stats.ledger import BudgetRefused
 from casework.stats.operations import ReleaseRefused
 from tests.conftest import csrf_from
@@ -107,6 +107,15 @@ def publish(app, period: str, actor: User | None) -> tuple[dict, dict]:
         operations.publish(release, who)
         db.session.commit()
         return json.loads(release.content), json.loads(release.internal)
+
+
+def count_period(period: str, counted: set[str] | None = None) -> dict[str, list[int]]:
+    """The true tables of `period` over the `counted` people's first cases; by default over those its
+    release would count now. In an app context."""
+    rows = first_case_rows(period)
+    if counted is None:
+        counted = operations.contributors.plan(period, {row[0] for row in rows}).counted
+    return tally(rows, counted)
 
 
 def true_counts(app, period: str) -> dict[str, list[int]]:
@@ -545,7 +554,7 @@ def count_must_not_run(monkeypatch):
     def read_data(period, *_):
         pytest.fail(f"the data of {period!r} was read: the budget should have been refused before any data is read")
 
-    monkeypatch.setattr(operations, "count_period", read_data)
+    monkeypatch.setattr(operations, "first_case_rows", read_data)
     monkeypatch.setattr(operations.contributors, "plan", read_data)
 
 
@@ -599,7 +608,7 @@ def test_attack_6_the_ledger_survives_a_restart(app, staff, settings, count_must
     and refuses to publish or reserve the same period again, before reading any data."""
     add_people(app, staff["coordinator"], 3, IN_Q3)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(operations, "count_period", lambda period, *_: {t.id: [0] * len(t.categories) for t in CATALOGUE})
+        patch.setattr(operations, "first_case_rows", lambda period: [])
         patch.setattr(operations.contributors, "plan", lambda period, *_: operations.contributors.Plan(period))
         publish(app, Q3, staff["admin"])
     before = ledger_rows(app)
@@ -774,8 +783,8 @@ def test_attack_8_overlapping_spending_in_other_periods_counts_against_the_lifet
     counted = []
     monkeypatch.setattr(
         operations,
-        "count_period",
-        lambda period, *_: counted.append(period) or {t.id: [0] * len(t.categories) for t in CATALOGUE},
+        "first_case_rows",
+        lambda period: counted.append(period) or [],
     )
     with app.app_context():
         db.session.add_all(

@@ -7,6 +7,7 @@ Category lists come from this code, never from the data, and every cell is publi
 """
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
@@ -20,7 +21,6 @@ from casework.extensions import db
 from casework.i18n import _l
 from casework.models import Case, CaseTag, Person
 from casework.proposals import AGE_BANDS, PROPOSAL_LABELS, PROPOSALS
-from casework.stats import contributors
 
 SEXES = ("M", "F", "X", "unknown")
 SITUATIONS = ("russia", "third_country", "schengen", "netherlands", "unknown")
@@ -130,36 +130,33 @@ CATALOGUE = (
     Table("left_out", _l("Left out by current policy, by proposal (first that applies)"), "left_out", LEFT_OUT),
 )
 TABLES = {table.id: table for table in CATALOGUE}
+#: The tables split by a dimension of the first case (all but the total), in the catalogue's order.
+_SPLIT = [table for table in CATALOGUE if table.dimension != "total"]
 
 
-def first_people(period: str):
-    """The ids of the people whose own first intake is in `period`, as a select."""
-    return select(_first_cases(*period_bounds(period)).c.person_id)
-
-
-def count_period(period: str, counted: set[str] | None = None) -> dict[str, list[int]]:
-    """True counts of every table for one period, by table id, zeros included. Never published.
-
-    `counted` are the people whose first case is counted (contributors.plan, one per group of linked
-    records); by default, those the period's release would count now. One query reads each of the
-    period's first cases with every dimension, so the period's cases are read once, not per table.
-    """
-    if counted is None:
-        counted = contributors.plan(period, first_people(period)).counted
+def first_case_rows(period: str) -> list[tuple]:
+    """(person id, age band, sex, situation, proposal, left out) of the first case of every person
+    whose own first intake is in `period`: the one read of a release, shared by deciding who counts
+    (contributors.plan) and counting (`tally`)."""
     if db.session.get_bind().dialect.name == "postgresql":
         # PostgreSQL would compile this one query to machine code first (its cost estimate is high
         # at a million cases), which took longer than running it: off for this transaction only.
         db.session.execute(text("SET LOCAL jit = off"))
     first = _first_cases(*period_bounds(period))
-    split = [table for table in CATALOGUE if table.dimension != "total"]
-    keys = [_dimension(table.dimension, first).label(table.dimension) for table in split]
-    rows = db.session.execute(select(first.c.person_id, *keys).select_from(first).join(Person, Person.id == first.c.person_id))
+    keys = [_dimension(table.dimension, first).label(table.dimension) for table in _SPLIT]
+    return db.session.execute(
+        select(first.c.person_id, *keys).select_from(first).join(Person, Person.id == first.c.person_id)
+    ).all()
+
+
+def tally(rows: list[tuple], counted: set[str]) -> dict[str, list[int]]:
+    """True counts of every table over the `counted` people among `rows` (`first_case_rows`), by
+    table id, zeros included. Never published."""
+    combinations = Counter(tuple(values) for person_id, *values in rows if person_id in counted)
     counts = {table.id: dict.fromkeys(table.categories, 0) for table in CATALOGUE}
-    for person_id, *values in rows:
-        if person_id not in counted:
-            continue
-        counts["total"]["total"] += 1
-        for table, value in zip(split, values, strict=True):
+    counts["total"]["total"] = sum(combinations.values())
+    for values, people in combinations.items():
+        for table, value in zip(_SPLIT, values, strict=True):
             if value in counts[table.id]:
-                counts[table.id][value] += 1
+                counts[table.id][value] += people
     return {table_id: list(cells.values()) for table_id, cells in counts.items()}

@@ -28,6 +28,10 @@ from sqlalchemy import case as when
 
 from casework.extensions import db
 from casework.models import BlindIndex, Case, CountedPerson
+from casework.stats.catalogue import period_bounds
+
+#: Rows of one executemany.
+CHUNK = 1000
 
 
 @dataclass
@@ -93,23 +97,39 @@ def _first_intakes(person_ids) -> dict[str, tuple[datetime, str]]:
     return firsts
 
 
-def plan(period: str, first_in_period) -> Plan:
-    """Which of the people whose own first intake is in `period` (the select `first_in_period`)
-    the release counts.
+def _fixed_in(period: str) -> dict[str, str]:
+    """The quarter fixed before for each person with a case in `period`, the people a release of it
+    may count: one statement from the period's cases (index on intake time) to the fixed rows (by
+    primary key), so that neither table is read whole."""
+    start, end = period_bounds(period)
+    people = select(Case.person_id).where(Case.created_at >= start, Case.created_at < end).distinct().subquery()
+    return dict(
+        db.session.execute(
+            select(CountedPerson.person_id, CountedPerson.period).join(people, people.c.person_id == CountedPerson.person_id)
+        ).all()
+    )
 
-    Someone already fixed to a quarter is not counted; someone in a group is counted only as the
-    group's first intake, and only if no record of the group was fixed by an earlier release. A
-    group whose first intake lies in an earlier quarter is left to that quarter's release.
+
+def plan(period: str, candidates: set[str]) -> Plan:
+    """Which of the `candidates`, the people whose own first intake is in `period`, the release counts.
+
+    The caller reads the period's first cases once and passes their people, so that this step does
+    not read them again. Someone already fixed to a quarter is not counted; someone in a group is
+    counted only as the group's first intake, and only if no record of the group was fixed by an
+    earlier release. A group whose first intake lies in an earlier quarter is left to that quarter's
+    release.
     """
     groups = linked_groups()
     linked_ids = select(_linked_people().c.person_id)
-    candidates = set(db.session.scalars(first_in_period))
-    fixed_before = select(CountedPerson.person_id, CountedPerson.period)
-    already = dict(db.session.execute(fixed_before.where(CountedPerson.person_id.in_(linked_ids))).all())
-    already.update(db.session.execute(fixed_before.where(CountedPerson.person_id.in_(first_in_period))).all())
+    already = dict(
+        db.session.execute(
+            select(CountedPerson.person_id, CountedPerson.period).where(CountedPerson.person_id.in_(linked_ids))
+        ).all()
+    )
+    already.update(_fixed_in(period))
     intakes = _first_intakes(linked_ids)
     result = Plan(period)
-    for person in sorted(candidates):
+    for person in candidates:
         if person in already:
             continue
         group = groups.get(person)
@@ -127,7 +147,9 @@ def plan(period: str, first_in_period) -> Plan:
 
 
 def fix(decided: Plan) -> None:
-    """Store the quarters a release fixed, in the release's own transaction."""
+    """Store the quarters a release fixed, in the release's own transaction: plain executemany
+    inserts of the table (a release fixes a row per person counted, 110,000 at a million cases; the
+    ORM's bulk path spent a second more on them)."""
     rows = [{"person_id": person, "period": period} for person, period in sorted(decided.fixed.items())]
-    for start in range(0, len(rows), 1000):
-        db.session.execute(insert(CountedPerson), rows[start : start + 1000])
+    for start in range(0, len(rows), CHUNK):
+        db.session.execute(insert(CountedPerson.__table__), rows[start : start + CHUNK])

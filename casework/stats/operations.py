@@ -20,7 +20,7 @@ from casework.extensions import db
 from casework.i18n import _l
 from casework.models import Release
 from casework.stats import contributors, ledger, privacy
-from casework.stats.catalogue import CATALOGUE, count_period, first_people, period_bounds
+from casework.stats.catalogue import CATALOGUE, first_case_rows, period_bounds, tally
 
 #: What one contribution is, as the canonical (English) JSON record states it.
 PRIVACY_UNIT = (
@@ -116,8 +116,9 @@ def publish(release: Release, actor) -> Release:
         ledger.reserve(release.period, costs, release.id, borrowed=borrowed)
     except IntegrityError:
         raise ReleaseConflict from None
-    decided = contributors.plan(release.period, first_people(release.period))
-    counts = count_period(release.period, decided.counted)
+    rows = first_case_rows(release.period)
+    decided = contributors.plan(release.period, {row[0] for row in rows})
+    counts = tally(rows, decided.counted)
     contributors.fix(decided)
     noisy = {table.id: privacy.add_noise(counts[table.id], epsilon) for table in CATALOGUE}
     total = max(noisy["total"][0], 0)
