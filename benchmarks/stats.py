@@ -1,9 +1,10 @@
 """Statistics: the time to compute one full release over N synthetic cases, on SQLite and PostgreSQL.
 
 A release is what `flask stats release --period 2026Q3` does: `operations.request_release` and
-`operations.publish` for a closed quarter (the budget reserved, the six tables of the catalogue
-counted in SQL over each person's first case, noise, reconciliation, the frozen content stored),
-then one commit, in an app context.
+`operations.publish` for a closed quarter (the budget reserved, each person's first case read once
+in SQL, who counts decided (one human, one contribution) and the six tables of the catalogue
+tallied from those rows, the quarter fixed for every person counted, noise, reconciliation, the
+frozen content stored), then one commit, in an app context.
 
 At each size N, on a fresh database (SQLite: a file in a temporary folder; PostgreSQL: a throw-away
 database on the local server, dropped afterwards, skipped with a line if the server is unreachable):
@@ -368,3 +369,7 @@ def main(sizes=(100_000, 1_000_000), limit: float = LIMIT_SECONDS) -> None:
                 f"    {label:<10} release({last:,}) / release({first:,}) = {more}{ratio:.2f}x (aim: at most {last / first:.0f}x: {verdict})"
             )
     say(f"  stats benchmark took {time.perf_counter() - began:.0f} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -28,9 +28,8 @@ from sqlalchemy import case as when
 
 from casework.extensions import db
 from casework.models import BlindIndex, Case, CountedPerson
-from casework.stats.catalogue import period_bounds
 
-#: Rows of one executemany.
+#: Rows a statement carries at a time: the ids of an IN list, or the rows of one executemany.
 CHUNK = 1000
 
 
@@ -97,17 +96,20 @@ def _first_intakes(person_ids) -> dict[str, tuple[datetime, str]]:
     return firsts
 
 
-def _fixed_in(period: str) -> dict[str, str]:
-    """The quarter fixed before for each person with a case in `period`, the people a release of it
-    may count: one statement from the period's cases (index on intake time) to the fixed rows (by
-    primary key), so that neither table is read whole."""
-    start, end = period_bounds(period)
-    people = select(Case.person_id).where(Case.created_at >= start, Case.created_at < end).distinct().subquery()
-    return dict(
-        db.session.execute(
-            select(CountedPerson.person_id, CountedPerson.period).join(people, people.c.person_id == CountedPerson.person_id)
-        ).all()
-    )
+def _fixed_among(people: list[str]) -> dict[str, str]:
+    """The quarter a release fixed before for each of `people`, looked up by primary key a chunk at a
+    time: the cost follows the period's people on both databases. (One statement joining the
+    period's cases instead made SQLite gather every case of the period first: 0.5-0.75 s against
+    0.3 s at a million cases.)"""
+    fixed: dict[str, str] = {}
+    for start in range(0, len(people), CHUNK):
+        chunk = people[start : start + CHUNK]
+        fixed.update(
+            db.session.execute(
+                select(CountedPerson.person_id, CountedPerson.period).where(CountedPerson.person_id.in_(chunk))
+            ).all()
+        )
+    return fixed
 
 
 def plan(period: str, candidates: set[str]) -> Plan:
@@ -126,7 +128,7 @@ def plan(period: str, candidates: set[str]) -> Plan:
             select(CountedPerson.person_id, CountedPerson.period).where(CountedPerson.person_id.in_(linked_ids))
         ).all()
     )
-    already.update(_fixed_in(period))
+    already.update(_fixed_among(list(candidates)))
     intakes = _first_intakes(linked_ids)
     result = Plan(period)
     for person in candidates:
