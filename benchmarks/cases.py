@@ -29,11 +29,11 @@ import uuid
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Text, create_engine, func, insert, select, text
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Text, create_engine, func, insert, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from benchmarks.common import create_database, csrf_from, drop_database, ms, percentiles, sign_in
+from benchmarks.common import create_database, csrf_from, drop_database, ms, percentiles, settle, sign_in
 from benchmarks.report import say
 from casework import clock, create_app
 from casework.cases import operations
@@ -217,26 +217,6 @@ def create_encrypted(start: int, count: int, actor_id: int) -> float:
 
 
 # Seeding in a subprocess ------------------------------------------------------------------------
-
-
-def settle(url: str) -> float | None:
-    """After seeding on PostgreSQL, VACUUM ANALYZE, as autovacuum would within minutes of a bulk load;
-    returns its seconds (None on SQLite, which keeps no statistics unless asked).
-
-    Measured without it, the due list at 100,000 cases had p50 31.5 ms but p95 750 ms (2026-12-02):
-    three of its 50 requests ran while autovacuum worked through the 98,000 new rows. The same page on
-    a copy seeded the same way with autovacuum off gave p95 37.5 ms with the statistics of 1,000
-    cases and 29.8 ms after ANALYZE, so the figure was the maintenance, not the page."""
-    if not url.startswith("postgresql"):
-        return None
-    engine = create_engine(url, isolation_level="AUTOCOMMIT")
-    try:
-        began = time.perf_counter()
-        with engine.connect() as connection:
-            connection.execute(text("VACUUM ANALYZE"))
-        return time.perf_counter() - began
-    finally:
-        engine.dispose()
 
 
 def count_cases(url: str) -> int:
