@@ -7,6 +7,7 @@ from types import SimpleNamespace
 from unittest.mock import patch
 
 import pytest
+from babel.dates import format_date
 from sqlalchemy import func, select, update
 
 from casework import clock
@@ -26,6 +27,8 @@ NO_FACTS = {
     "summons_appear_on": None,
     "rank_group": None,
     "reserve_category": None,
+    "entry_on": None,
+    "days_used": None,
 }
 
 
@@ -66,6 +69,45 @@ def test_short_stay_visa_gives_expiry_but_no_extension_window(status):
 
 def test_student_without_an_expiry_date_has_no_permit_deadlines():
     assert deadlines_of(dutch_status="student") == {}
+
+
+# Short stay (90 days in any 180) ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("status", ["schengen_visa", "visa_free"])
+def test_short_stay_ends_by_the_90_180_rule(status):
+    """Entered on 1 June 2025 with 10 days used in the 180 before: 80 days are left, so 19 August is
+    the last day of the stay (domain.md: the days left follow from the entry and the days used)."""
+    found = deadlines_of(dutch_status=status, entry_on=date(2025, 6, 1), days_used=10)
+    assert found == {"short_stay_end": date(2025, 8, 19)}
+
+
+def test_a_stay_can_end_before_the_visas_printed_end():
+    """Both dates are shown, the stay's end first: it is the one to act before."""
+    facts = {
+        "dutch_status": "schengen_visa",
+        "permit_expires_on": date(2025, 12, 31),
+        "entry_on": date(2025, 6, 1),
+        "days_used": 0,
+    }
+    found = compute(SimpleNamespace(**{**NO_FACTS, **facts}), None, None)
+    assert found == [("short_stay_end", date(2025, 8, 29)), ("permit_expiry", date(2025, 12, 31))]
+
+
+@pytest.mark.parametrize(
+    "facts",
+    [
+        {"dutch_status": "schengen_visa", "entry_on": date(2025, 6, 1)},
+        {"dutch_status": "schengen_visa", "days_used": 10},
+        {"dutch_status": "student", "entry_on": date(2025, 6, 1), "days_used": 10},
+        {"dutch_status": None, "entry_on": date(2025, 6, 1), "days_used": 10},
+    ],
+    ids=["days used unknown", "entry unknown", "residence permit", "status unknown"],
+)
+def test_no_short_stay_end_without_a_short_stay_or_both_facts(facts):
+    """Without the days used the end could be any day up to 89 days after entry: no date is invented.
+    A residence permit is not a short stay."""
+    assert "short_stay_end" not in deadlines_of(**facts)
 
 
 # Orientation year ----------------------------------------------------------------------------
@@ -297,6 +339,29 @@ def test_case_page_lists_its_deadlines(signed_in, create_case):
     html = client.get(f"/cases/{case_id}").get_data(as_text=True)
     assert "Visa or permit expires" in html
     assert "Extension window opens" in html
+
+
+def test_a_short_stay_ending_soon_is_on_the_case_page_and_the_due_page(signed_in, create_case):
+    """A visitor whose 90 days run out before the visa does: the stay's end is what the volunteer sees
+    on the case and on "Due soon", since an extension must be asked before it (domain.md)."""
+    client, volunteer = signed_in("volunteer")
+    today = clock.today()
+    case_id = create_case(
+        by=volunteer,
+        surname_latin="Ostayev",
+        surname_cyrillic="Остаев",
+        date_of_birth=None,
+        dutch_status="schengen_visa",
+        permit_expires_on=today + timedelta(days=200),
+        entry_on=today - timedelta(days=80),
+        days_used=0,
+    )
+    ends = today + timedelta(days=9)
+    case_page = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert "Short stay ends (90/180-day rule)" in case_page
+    due = _row_of(client.get("/cases/due").get_data(as_text=True), "Ostayev")
+    assert "Short stay ends (90/180-day rule)" in due
+    assert format_date(ends, format="medium", locale="en") in due
 
 
 # The digest command --------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from casework.cases.due import DueItem
 #: Days ahead from which each kind is shown, unless CASEWORK_DEADLINE_HORIZONS says otherwise.
 HORIZON_DAYS = {
     "permit_expiry": 90,
+    "short_stay_end": 90,
     "extension_window": 90,
     "orientation_year_end": 90,
     "summons_served": 14,

@@ -16,9 +16,11 @@ from casework import clock
 from casework.choices import PERMIT_STATUSES
 from casework.i18n import _l
 from casework.rules import limits
+from casework.rules.facts import SHORT_STAY_STATUSES, short_stay_last_day
 
 KINDS = {
     "permit_expiry": _l("Visa or permit expires"),
+    "short_stay_end": _l("Short stay ends (90/180-day rule)"),
     "extension_window": _l("Extension window opens (3 months before expiry)"),
     "orientation_year_end": _l("Last day to apply for the orientation year"),
     "summons_served": _l("Summons deemed served"),
@@ -34,6 +36,7 @@ ACT_BEFORE, WINDOW, INFORMATION = "act_before", "window", "information"
 #: date to know (never missed). casework/cases/agenda.py reads them.
 BEHAVIOUR = {
     "permit_expiry": ACT_BEFORE,
+    "short_stay_end": ACT_BEFORE,
     "extension_window": WINDOW,
     "orientation_year_end": ACT_BEFORE,
     "summons_served": ACT_BEFORE,
@@ -54,6 +57,10 @@ def compute(case, date_of_birth: date | None, sex: str | None) -> list[tuple[str
         found.append(("permit_expiry", case.permit_expires_on))
         if case.dutch_status in PERMIT_STATUSES:
             found.append(("extension_window", case.permit_expires_on - relativedelta(months=3)))
+    # A stay can end before the visa's printed end; an extension must be asked before it ends. Only
+    # with both the entry and the days used: without them the end could be any of 90 days.
+    if case.dutch_status in SHORT_STAY_STATUSES and (stay_ends := short_stay_last_day(case.entry_on, case.days_used)):
+        found.append(("short_stay_end", stay_ends))
     if case.degree_completed_on:
         found.append(("orientation_year_end", case.degree_completed_on + relativedelta(years=3)))
     summonses = {"summons_electronic", "summons_register"} & set((case.contact_kinds or "").split(","))
