@@ -62,7 +62,8 @@ test: translations $(VNU_JAR)
 	$(PYTEST); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; exit $$status
 
-# The whole suite against PostgreSQL; each test creates and drops its own database on this server.
+# The whole suite against PostgreSQL: each test process builds one database on this server, emptied
+# before each test (tests that need a fresh one, such as the migrations, still create their own).
 CASEWORK_TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 test-postgres: translations $(VNU_JAR)
 	CASEWORK_TEST_DATABASE_URL=$(CASEWORK_TEST_DATABASE_URL) $(PYTEST); status=$$?; \
