@@ -106,3 +106,16 @@ def test_allow_sqlite_is_read_from_the_environment(monkeypatch):
 
 def test_development_ignores_the_production_checks():
     check_config({"CASEWORK_ENV": "development", "CASEWORK_WORKERS": 4, "CASEWORK_TRUSTED_PROXIES": None})
+
+
+@pytest.mark.parametrize("env", ["development", "production"])
+def test_a_deadline_horizon_for_an_unknown_kind_is_refused(env):
+    """A misspelt kind ("permit_expiri=60") would be ignored without a word, and the permit would keep
+    its default horizon: the setting is refused with the kinds that exist."""
+    horizons = {"permit_expiri": 60}
+    with pytest.raises(ConfigError, match="permit_expiri.*permit_expiry"):
+        check_config({**SAFE, "CASEWORK_ENV": env, "CASEWORK_DEADLINE_HORIZONS": horizons})
+
+
+def test_a_deadline_horizon_for_each_known_kind_passes():
+    check_config({**SAFE, "CASEWORK_DEADLINE_HORIZONS": {"permit_expiry": 60, "short_stay_end": 45, "sanctions": 21}})
