@@ -11,7 +11,9 @@ a hello-world Flask app (`benchmarks/hello.py`). Then:
    one after the other, hello world, two floors (the health check, and the signed-in help page that
    has the session, the account and the page frame but no case data), the case list, a case page and
    a search by phone (a POST with its CSRF token, as the page sends it). Each page's requests per second are divided by hello world's of
-   the same round; the min, median and max of the three ratios are printed.
+   the same round; the min, median and max of the three ratios are printed, and where each page's
+   machine time goes: CPU milliseconds per request of the app server, PostgreSQL and Redis (from
+   /proc, so on Linux), which say whether a page waits on the database or on the app's own work.
 2. 50 clients for 60 seconds, each signed in as a coordinator of its own, one request after another
    without pause: 70% reads (the case list or a case page), 20% notes, 10% intakes of new people.
    Errors (anything but the expected status) and p50/p95 of each kind.
@@ -201,6 +203,62 @@ def serve(target: str, environment: dict, log: Path) -> tuple[subprocess.Popen, 
     raise RuntimeError(f"gunicorn {target} did not start")
 
 
+# Where a request's machine time goes --------------------------------------------------------------
+
+
+def _cpu_ticks(pid: int) -> int:
+    """CPU time of a process and of its children that have ended (gunicorn's recycled workers,
+    PostgreSQL's closed backends), in clock ticks; 0 once the process has gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0
+    return sum(int(value) for value in fields[11:15])
+
+
+def _processes(server: int) -> dict[str, list[int]]:
+    """The app server's master and workers, PostgreSQL's processes and Redis's, by group."""
+    groups: dict[str, list[int]] = {"app": [], "PostgreSQL": [], "Redis": []}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            name = (entry / "comm").read_text().strip()
+            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        pid = int(entry.name)
+        if name == "postgres":
+            groups["PostgreSQL"].append(pid)
+        elif name == "redis-server":
+            groups["Redis"].append(pid)
+        elif pid == server or parent == server:
+            groups["app"].append(pid)
+    return groups
+
+
+class CpuMeter:
+    """Machine time per request of the app server, PostgreSQL and Redis over one run, from /proc
+    (Linux): which of them a page's cost lies in. The load generator and the kernel's network work
+    are not counted. Each group's total is read before and after: a worker recycled during the run
+    leaves the processes, and its time, before and since, moves to its master's ended children."""
+
+    def __init__(self, server: int):
+        self.server = server
+        self.before: dict[str, int] = {}
+
+    def _totals(self) -> dict[str, int]:
+        return {group: sum(_cpu_ticks(pid) for pid in pids) for group, pids in _processes(self.server).items()}
+
+    def start(self) -> None:
+        self.before = self._totals()
+
+    def per_request(self, requests: float) -> dict[str, float]:
+        """Milliseconds of CPU per request, by group, since `start`."""
+        tick_ms = 1000 / os.sysconf("SC_CLK_TCK")
+        return {group: (total - self.before[group]) * tick_ms / max(requests, 1) for group, total in self._totals().items()}
+
+
 # 1. Ratios against hello world, with wrk --------------------------------------------------------
 
 
@@ -231,8 +289,16 @@ def search_script(folder: Path, phone: str, token: str) -> Path:
 
 
 def ratios(
-    app_port: int, hello_port: int, client: Client, cases: list[tuple[str, str]], folder: Path, rounds: int, seconds: int
+    app: tuple[subprocess.Popen, int],
+    hello_port: int,
+    client: Client,
+    cases: list[tuple[str, str]],
+    folder: Path,
+    rounds: int,
+    seconds: int,
 ) -> None:
+    app_server, app_port = app
+    meter = CpuMeter(app_server.pid)
     case_id, phone = cases[0]
     token = client.csrf("/cases/search")
     status, _, page = client.request("POST", "/cases/search", {"field": "phone", "value": phone, "csrf_token": token})
@@ -250,16 +316,23 @@ def ratios(
         "search by phone (POST /cases/search)": ("/cases/search", search_script(folder, phone, token)),
     }
     found: dict[str, list[float]] = {label: [] for label in pages}
+    spent: dict[str, list[dict[str, float]]] = {label: [] for label in pages}
     for number in range(1, rounds + 1):
         base, base_failed = wrk(hello_port, "/", seconds, headers)
         say(f"  round {number}: hello world {base:8.1f} req/s ({base_failed} failed)")
         for label, (path, script) in pages.items():
+            meter.start()
             rate, failed = wrk(app_port, path, seconds, headers, script)
+            spent[label].append(meter.per_request(rate * seconds))
             found[label].append(rate / base)
             say(f"  round {number}: {label:<38} {rate:8.1f} req/s = {rate / base:6.1%} of hello world ({failed} failed)")
     say(f"throughput against hello world, {rounds} rounds (aim: at least 25%, 40% wanted):")
     for label, values in found.items():
         say(f"  {label:<38} min {min(values):6.1%}   median {statistics.median(values):6.1%}   max {max(values):6.1%}")
+    say("CPU per request, median of the rounds (the app server's processes, PostgreSQL's, Redis's):")
+    for label, runs in spent.items():
+        parts = "   ".join(f"{group} {statistics.median(run[group] for run in runs):5.2f} ms" for group in runs[0])
+        say(f"  {label:<38} {parts}")
 
 
 # 2. The mix: 50 clients, 70% reads, 20% notes, 10% intakes ----------------------------------------
@@ -422,7 +495,7 @@ def main(rounds: int = 3, wrk_seconds: int = 5, clients: int = CLIENTS, mix_seco
             client = Client(app_port)
             sign_in(client, email, current_code(app, secret))
             signed_in.append(client)
-        ratios(app_port, hello_port, signed_in[0], cases, folder, rounds, wrk_seconds)
+        ratios((app_server, app_port), hello_port, signed_in[0], cases, folder, rounds, wrk_seconds)
         mix(app_port, signed_in, cases, mix_seconds)
     finally:
         for server in servers:
