@@ -21,10 +21,13 @@ workers = worker_count()
 # `graceful_timeout` seconds to finish.
 timeout = 30
 graceful_timeout = 30
-# Each worker is replaced after about a thousand requests, staggered by the jitter so that the workers
-# do not all restart at the same moment: memory a library holds on to is returned to the system.
-max_requests = 1000
-max_requests_jitter = 100
+# Each worker is replaced after about ten thousand requests, staggered by the jitter so that the
+# workers do not all restart at the same moment: memory a library holds on to is returned to the
+# system. Not more often: a worker's start costs about 1.1 s of CPU, and replacing workers every
+# thousand requests added 1.1 ms to each request of the signed-in help page at 420 requests a
+# second, 22% of a 2-core machine.
+max_requests = 10000
+max_requests_jitter = 1000
 # The heartbeat file lives in memory, so a slow disk cannot make the master kill healthy workers.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 # No control socket: systemd starts, reloads and stops the server, and the service may not write to
