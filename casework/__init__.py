@@ -48,6 +48,7 @@ def create_app(config: dict | None = None) -> Flask:
     from casework.api.blueprint import bp as api_bp
     from casework.auth.blueprint import bp as auth_bp
     from casework.auth.setup import init_auth
+    from casework.cases.agenda import check_horizons
     from casework.cases.blueprint import bp as cases_bp
     from casework.cli import register_commands
     from casework.health import bp as health_bp
@@ -56,6 +57,7 @@ def create_app(config: dict | None = None) -> Flask:
     from casework.stats.blueprint import bp as stats_bp
     from casework.trail.blueprint import bp as trail_bp
 
+    check_horizons(app.config["CASEWORK_DEADLINE_HORIZONS"])
     keyring.init_keys(app)
     key_checks.init_key_checks(app)  # a key file that does not fit the database stops the app here
     database.init_database(app)

@@ -134,7 +134,6 @@ def check_config(config: dict) -> None:
     """Refuse settings that are unsafe in production; raise `ConfigError` saying what to fix."""
     if config.get("CASEWORK_ENV") not in ("development", "production", "testing"):
         raise ConfigError("CASEWORK_ENV must be 'development', 'production' or 'testing'.")
-    _check_horizons(config)
     if config["CASEWORK_ENV"] != "production":
         return
     secret = config.get("SECRET_KEY") or ""
@@ -147,20 +146,6 @@ def check_config(config: dict) -> None:
         )
     _check_sign_in_limits(config)
     _check_storage(config)
-
-
-def _check_horizons(config: dict) -> None:
-    """A misspelt kind would be ignored without a word, leaving that kind on its default horizon.
-    (The kinds are imported here, not at the top: the deadlines module's labels need casework.i18n,
-    which imports this module.)"""
-    from casework.cases.deadlines import KINDS
-
-    unknown = sorted(set(config.get("CASEWORK_DEADLINE_HORIZONS") or {}) - set(KINDS))
-    if unknown:
-        raise ConfigError(
-            f"CASEWORK_DEADLINE_HORIZONS names no such kind of deadline: {', '.join(unknown)}. "
-            f"The kinds are: {', '.join(sorted(KINDS))}."
-        )
 
 
 def _check_sign_in_limits(config: dict) -> None:

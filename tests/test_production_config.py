@@ -108,14 +108,17 @@ def test_development_ignores_the_production_checks():
     check_config({"CASEWORK_ENV": "development", "CASEWORK_WORKERS": 4, "CASEWORK_TRUSTED_PROXIES": None})
 
 
-@pytest.mark.parametrize("env", ["development", "production"])
-def test_a_deadline_horizon_for_an_unknown_kind_is_refused(env):
+@pytest.mark.parametrize("production", [False, True], ids=["testing", "production"])
+def test_a_deadline_horizon_for_an_unknown_kind_stops_the_app(settings, production):
     """A misspelt kind ("permit_expiri=60") would be ignored without a word, and the permit would keep
-    its default horizon: the setting is refused with the kinds that exist."""
-    horizons = {"permit_expiri": 60}
+    its default horizon: the app does not start, and says which kinds exist."""
+    horizons = {"CASEWORK_DEADLINE_HORIZONS": {"permit_expiri": 60}}
+    chosen = production_settings(settings, **horizons) if production else {**settings, **horizons}
     with pytest.raises(ConfigError, match="permit_expiri.*permit_expiry"):
-        check_config({**SAFE, "CASEWORK_ENV": env, "CASEWORK_DEADLINE_HORIZONS": horizons})
+        create_app(chosen)
 
 
-def test_a_deadline_horizon_for_each_known_kind_passes():
-    check_config({**SAFE, "CASEWORK_DEADLINE_HORIZONS": {"permit_expiry": 60, "short_stay_end": 45, "sanctions": 21}})
+def test_a_deadline_horizon_for_each_known_kind_starts(settings):
+    horizons = {"permit_expiry": 60, "short_stay_end": 45, "sanctions": 21}
+    app = create_app({**settings, "CASEWORK_DEADLINE_HORIZONS": horizons})
+    assert app.config["CASEWORK_DEADLINE_HORIZONS"] == horizons

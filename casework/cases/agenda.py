@@ -13,8 +13,9 @@ from datetime import date, timedelta
 
 from flask import current_app
 
-from casework.cases.deadlines import ACT_BEFORE, BEHAVIOUR, INFORMATION, WINDOW
+from casework.cases.deadlines import ACT_BEFORE, BEHAVIOUR, INFORMATION, KINDS, WINDOW
 from casework.cases.due import DueItem
+from casework.config import ConfigError
 
 #: Days ahead from which each kind is shown, unless CASEWORK_DEADLINE_HORIZONS says otherwise.
 HORIZON_DAYS = {
@@ -54,6 +55,17 @@ class Agenda:
         if within_days is not None:
             entries = [entry for entry in entries if entry.item.due_on <= today + timedelta(days=within_days)]
         return len(entries)
+
+
+def check_horizons(configured: dict[str, int]) -> None:
+    """Refuse CASEWORK_DEADLINE_HORIZONS naming a kind that does not exist: a misspelt kind
+    (`permit_expiri=60`) would be ignored without a word, leaving that kind on its default horizon."""
+    unknown = sorted(set(configured) - set(KINDS))
+    if unknown:
+        raise ConfigError(
+            f"CASEWORK_DEADLINE_HORIZONS names no such kind of deadline: {', '.join(unknown)}. "
+            f"The kinds are: {', '.join(sorted(KINDS))}."
+        )
 
 
 def horizons() -> dict[str, int]:
