@@ -25,7 +25,8 @@ graceful_timeout = 30
 # workers do not all restart at the same moment: memory a library holds on to is returned to the
 # system. Not more often: a worker's start costs about 1.1 s of CPU, and replacing workers every
 # thousand requests added 1.1 ms to each request of the signed-in help page at 420 requests a
-# second, 22% of a 2-core machine.
+# second, 22% of a 2-core machine. A worker's memory levels off within its first thousand requests
+# (151-153 MB; benchmarks/throughput.py prints it).
 max_requests = 10000
 max_requests_jitter = 1000
 # The heartbeat file lives in memory, so a slow disk cannot make the master kill healthy workers.

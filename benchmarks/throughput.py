@@ -16,7 +16,8 @@ a hello-world Flask app (`benchmarks/hello.py`). Then:
    /proc, so on Linux), which say whether a page waits on the database or on the app's own work.
 2. 50 clients for 60 seconds, each signed in as a coordinator of its own, one request after another
    without pause: 70% reads (the case list or a case page), 20% notes, 10% intakes of new people.
-   Errors (anything but the expected status) and p50/p95 of each kind.
+   Errors (anything but the expected status) and p50/p95 of each kind; then each of the app's
+   workers' resident memory, which says whether a worker grows between restarts.
 
 Every figure is printed with the machine's load average at that moment: on a shared machine the
 ratios move with the neighbours' load, so read them together. Aims (issue 11): each ratio at least
@@ -259,6 +260,21 @@ class CpuMeter:
         return {group: (total - self.before[group]) * tick_ms / max(requests, 1) for group, total in self._totals().items()}
 
 
+def worker_memory(server: int) -> list[int]:
+    """Resident memory of each of the server's workers, in MB: whether a worker keeps growing between
+    the restarts gunicorn.conf.py's max_requests allows."""
+    sizes = []
+    for pid in _processes(server)["app"]:
+        if pid == server:
+            continue
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        sizes.append(int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1)) // 1024)
+    return sorted(sizes)
+
+
 # 1. Ratios against hello world, with wrk --------------------------------------------------------
 
 
@@ -497,6 +513,7 @@ def main(rounds: int = 3, wrk_seconds: int = 5, clients: int = CLIENTS, mix_seco
             signed_in.append(client)
         ratios((app_server, app_port), hello_port, signed_in[0], cases, folder, rounds, wrk_seconds)
         mix(app_port, signed_in, cases, mix_seconds)
+        say(f"  the app's workers after every run above: RSS {', '.join(f'{mb} MB' for mb in worker_memory(app_server.pid))}")
     finally:
         for server in servers:
             server.terminate()
