@@ -170,13 +170,16 @@ fi
 step "the servers' logs hold requests and no personal data"
 
 # 10. A real restore, as docs/deployment.md describes it: the database dropped and made again by
-#     roles.sql, the dump restored by the owner, the documents copied back; then the app role's
-#     commands read, write and verify the restored data.
+#     roles.sql, the dump restored by the owner, the documents copied back, the planner statistics
+#     gathered; then the app role's commands read, write and verify the restored data.
 admin_psql -d postgres -c "DROP DATABASE \"$DATABASE\" WITH (FORCE)"
 admin_psql -d postgres -v owner_password="$OWNER_PASSWORD" -v app_password="$APP_PASSWORD" \
   -v database="$DATABASE" -v owner="$OWNER" -v app="$APP" -f deploy/postgresql/roles.sql
 PGPASSWORD=$OWNER_PASSWORD pg_restore --no-owner -h "$PG_HOST" -p "$PG_PORT" -U "$OWNER" -d "$DATABASE" "$BACKUP/casework.dump"
 rm -rf "$CASEWORK_DOCUMENT_DIR" && cp -a "$BACKUP/documents" "$CASEWORK_DOCUMENT_DIR"
+vacuumdb --quiet --analyze-only -h "$PG_HOST" -p "$PG_PORT" -U "$PG_ADMIN" "$DATABASE"
+[ "$(admin_psql -d "$DATABASE" -tAc "SELECT count(*) FROM pg_stats WHERE tablename = 'cases'")" -gt 0 ] ||
+  { echo "smoke: FAILED: the restored database has no planner statistics" >&2; exit 1; }
 quietly $FLASK audit verify
 quietly $FLASK deadlines refresh
 quietly $FLASK sessions purge
