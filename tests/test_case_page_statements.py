@@ -33,6 +33,22 @@ def test_the_case_list_template_reads_nothing(app, signed_in, make_user, create_
     assert from_templates == []
 
 
+def test_a_queue_template_reads_no_assignee(app, signed_in, make_user, create_case):
+    """The assignees of a queue's page come with the page, not one statement per volunteer."""
+    client, coordinator = signed_in("coordinator")
+    for volunteer in (make_user("volunteer"), make_user("volunteer")):
+        create_case(by=coordinator, assignee=volunteer)
+    response = None
+
+    def send():
+        nonlocal response
+        response = client.get("/cases/new-this-week")
+
+    from_templates = statements_from_templates(app, send)
+    assert response.status_code == 200
+    assert from_templates == []
+
+
 def test_no_channel_lookup_without_consent_that_could_come_through_one(app, signed_in, create_case):
     client, coordinator = signed_in("coordinator")
     case_id = create_case(by=coordinator)

@@ -63,6 +63,19 @@ def assignable_volunteers() -> list[User]:
     ).all()
 
 
+def assignee_choices() -> list[tuple[int, str]]:
+    """(id, address) of every account that may be assigned cases, by address, for the case list's
+    filter: an account since deactivated or not yet set up is listed too, because the cases it still
+    holds must stay findable. Two columns and no count of anyone's cases: the filter needs no order
+    by load, and computing one cost the case list about a tenth of its time."""
+    return db.session.execute(
+        select(User.id, User.email)
+        .join(Role, User.role_id == Role.id)
+        .where(Role.name.in_(roles_with("cases.be_assigned")))
+        .order_by(User.email)
+    ).all()
+
+
 @dataclass
 class Load:
     volunteer: User

@@ -8,7 +8,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -91,22 +91,22 @@ def _volunteer_choices() -> list[tuple[int, str]]:
 @require("cases.work")
 def index():
     filters = operations.list_filters(request.args, current_user)
-    page = bounded_page(operations.case_list(current_user, filters), page=bounds.page_number(request.args), per_page=PAGE_SIZE)
-    audit.record("case_list_viewed", detail=str(len(page.items)))
-    volunteers = queues.assignable_volunteers() if can(current_user, "cases.assign") else []
-    return render_template("cases/index.html", page=page, volunteers=volunteers, filters=filters)
+    page = _list_page(operations.case_list(current_user, filters))
+    assignees = queues.assignee_choices() if can(current_user, "cases.assign") else []
+    return render_template("cases/index.html", page=page, assignees=assignees, filters=filters)
 
 
-def _queue_page(query):
-    """One page of a coordinator's queue, audited as a list view of the cases it shows."""
-    page = bounded_page(query, page=bounds.page_number(request.args), per_page=PAGE_SIZE)
+def _list_page(query):
+    """One page of a list of cases, audited as a list view of the cases it shows. The assignees the
+    table names are read in one statement with the page, not one by one as the template meets them."""
+    page = bounded_page(query.options(selectinload(Case.assignee)), page=bounds.page_number(request.args), per_page=PAGE_SIZE)
     audit.record("case_list_viewed", detail=str(len(page.items)))
     return page
 
 
 @require("cases.triage")
 def unassigned():
-    page = _queue_page(queues.unassigned_cases())
+    page = _list_page(queues.unassigned_cases())
     return render_template(
         "cases/unassigned.html", page=page, assign_form=AssignForm(), volunteers=queues.assignable_volunteers()
     )
@@ -115,13 +115,13 @@ def unassigned():
 @require("cases.triage")
 def missing():
     """Cases where missing information keeps the rules from deciding on a proposal."""
-    page = _queue_page(queues.cases_missing_information())
+    page = _list_page(queues.cases_missing_information())
     return render_template("cases/missing.html", page=page, questions=next_questions.questions_by_case(page.items))
 
 
 @require("cases.triage")
 def new_this_week():
-    return render_template("cases/new_this_week.html", page=_queue_page(queues.new_this_week()))
+    return render_template("cases/new_this_week.html", page=_list_page(queues.new_this_week()))
 
 
 @require("cases.triage")
@@ -438,7 +438,7 @@ def withdraw_consent(case_id: str):
 
 @require("cases.triage")
 def duplicates():
-    return render_template("cases/duplicates.html", page=_queue_page(queues.possible_duplicates()))
+    return render_template("cases/duplicates.html", page=_list_page(queues.possible_duplicates()))
 
 
 @require("cases.resolve_duplicates")
