@@ -1,11 +1,14 @@
 """Where server-side sessions live: Redis in production, else the `sessions` table.
 
-Flask-Session's own database store creates its table at start-up, commits on every request to move
-the idle deadline, deletes expired rows one read at a time and logs database errors with their SQL.
-This store keeps Flask-Session's cookie and serialisation, but uses the table the migrations create,
-writes a session row only when the session changed or its idle deadline has to move by more than
-`REFRESH_AFTER` (so a page costs the app's one commit), never logs, and leaves expired rows to the
-scheduled `flask sessions purge`.
+Both stores keep Flask-Session's cookie and serialisation, and write a session only when it changed
+or its idle deadline has to move by more than `REFRESH_AFTER`; Flask-Session's own stores write on
+every request to move the deadline. In the database that was a second commit for every page; in
+Redis a SET on every page, where the read that comes first can learn the deadline in the same round
+trip.
+
+Flask-Session's own database store also creates its table at start-up, deletes expired rows one read
+at a time and logs database errors with their SQL. This one uses the table the migrations create,
+never logs, and leaves expired rows to the scheduled `flask sessions purge`.
 """
 
 from datetime import timedelta
@@ -15,11 +18,11 @@ from flask import Flask, current_app, g
 from flask.cli import AppGroup
 from flask_session.base import ServerSideSession, ServerSideSessionInterface
 from flask_session.defaults import Defaults
+from flask_session.redis import RedisSessionInterface
 from sqlalchemy import delete, select
 
 from casework.clock import utcnow
 from casework.extensions import db
-from casework.extensions import sessions as redis_sessions
 from casework.models import SessionRecord
 
 #: How stale a stored idle deadline may get before a request moves it. An idle session therefore
@@ -27,20 +30,49 @@ from casework.models import SessionRecord
 REFRESH_AFTER = timedelta(minutes=1)
 
 
-class DatabaseSessionInterface(ServerSideSessionInterface):
+def _settings(app: Flask) -> dict:
+    """Flask-Session's settings, read from the app's configuration as Flask-Session reads them."""
+    config = app.config
+    return {
+        "key_prefix": config.get("SESSION_KEY_PREFIX", Defaults.SESSION_KEY_PREFIX),
+        "use_signer": False,
+        "permanent": config.get("SESSION_PERMANENT", Defaults.SESSION_PERMANENT),
+        "sid_length": config.get("SESSION_ID_LENGTH", Defaults.SESSION_ID_LENGTH),
+        "serialization_format": config.get("SESSION_SERIALIZATION_FORMAT", Defaults.SESSION_SERIALIZATION_FORMAT),
+    }
+
+
+class WritesWhenStale:
+    """A store that writes an unchanged session only when its stored idle deadline, which the read
+    put in `g.session_expiry`, has fallen more than `REFRESH_AFTER` behind."""
+
+    def should_set_storage(self, app: Flask, session: ServerSideSession) -> bool:
+        if session.modified:
+            return True
+        stored = g.get("session_expiry")
+        return stored is None or utcnow() + app.permanent_session_lifetime - stored > REFRESH_AFTER
+
+
+class RedisSessionStore(WritesWhenStale, RedisSessionInterface):
+    """Flask-Session's Redis sessions; one round trip reads the session and how long it has to live."""
+
+    def __init__(self, app: Flask) -> None:
+        super().__init__(app, client=app.config["SESSION_REDIS"], **_settings(app))
+
+    def _retrieve_session_data(self, store_id: str) -> dict | None:
+        data, left_ms = self.client.pipeline(transaction=False).get(store_id).pttl(store_id).execute()
+        if not data:
+            return None
+        if left_ms > 0:
+            g.session_expiry = utcnow() + timedelta(milliseconds=left_ms)
+        return self.serializer.decode(data)
+
+
+class DatabaseSessionInterface(WritesWhenStale, ServerSideSessionInterface):
     """Flask-Session's server-side sessions in the `sessions` table, written in as few commits as possible."""
 
     def __init__(self, app: Flask) -> None:
-        config = app.config
-        super().__init__(
-            app,
-            key_prefix=config.get("SESSION_KEY_PREFIX", Defaults.SESSION_KEY_PREFIX),
-            use_signer=False,
-            permanent=config.get("SESSION_PERMANENT", Defaults.SESSION_PERMANENT),
-            sid_length=config.get("SESSION_ID_LENGTH", Defaults.SESSION_ID_LENGTH),
-            serialization_format=config.get("SESSION_SERIALIZATION_FORMAT", Defaults.SESSION_SERIALIZATION_FORMAT),
-            cleanup_n_requests=None,
-        )
+        super().__init__(app, **_settings(app), cleanup_n_requests=None)
 
     def _register_cleanup_app_command(self) -> None:
         """Expired rows are removed by `flask sessions purge`, registered with Casework's commands."""
@@ -53,12 +85,6 @@ class DatabaseSessionInterface(ServerSideSessionInterface):
             return None
         g.session_expiry = record.expiry
         return self.serializer.decode(record.data)
-
-    def should_set_storage(self, app: Flask, session: ServerSideSession) -> bool:
-        if session.modified:
-            return True
-        stored = g.get("session_expiry")
-        return stored is None or utcnow() + app.permanent_session_lifetime - stored > REFRESH_AFTER
 
     def _delete_session(self, store_id: str) -> None:
         """Within the request's transaction: at sign-in the old session goes with the app's commit."""
@@ -96,8 +122,6 @@ def purge() -> None:
 
 
 def init_session_store(app: Flask) -> None:
-    if app.config["SESSION_TYPE"] == "redis":
-        redis_sessions.init_app(app)
-    else:
-        app.session_interface = DatabaseSessionInterface(app)
+    store = RedisSessionStore if app.config["SESSION_TYPE"] == "redis" else DatabaseSessionInterface
+    app.session_interface = store(app)
     app.cli.add_command(sessions_cli)
