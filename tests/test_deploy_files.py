@@ -8,6 +8,7 @@ import re
 import runpy
 import tomllib
 from datetime import timedelta
+from importlib import metadata
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -15,6 +16,8 @@ import click
 import pytest
 from flask.cli import FlaskGroup, ScriptInfo
 from gunicorn.config import Config
+from packaging.markers import default_environment
+from packaging.requirements import Requirement
 
 from casework import create_app
 from casework.extensions import db
@@ -266,6 +269,29 @@ def test_the_development_lock_adds_to_the_production_pins_without_changing_them(
     every = PROJECT["dependencies"] + [item for extra in PROJECT["optional-dependencies"].values() for item in extra]
     assert _named(every) <= set(development), f"not pinned: {_named(every) - set(development)}"
     assert {name: development[name] for name in production} == production
+
+
+#: Pythons the locks must install on: the oldest that pyproject.toml admits and Debian 12's, which
+#: the deployment guide installs with (`apt-get install python3`). A lock is made on one Python, and
+#: pip-compile leaves out what a package needs only on another: redis needs async-timeout before
+#: 3.11.3, so `pip install --require-hashes` refused both locks on Debian 12 until it was listed.
+SUPPORTED_PYTHONS = ("3.11.0", "3.11.2")
+
+
+@pytest.mark.parametrize("lock", [PRODUCTION_LOCK, DEVELOPMENT_LOCK], ids=lambda path: path.name)
+@pytest.mark.parametrize("python", SUPPORTED_PYTHONS)
+def test_each_lock_pins_what_its_packages_need_on_every_supported_python(lock, python):
+    """Each locked package's own requirements, as its installed metadata states them, evaluated for
+    `python` on this platform (without extras: the lock pins those it needs by name)."""
+    pins = _pins(lock)
+    environment = {**default_environment(), "python_full_version": python, "python_version": python.rsplit(".", 1)[0]}
+    missing = set()
+    for name in pins:
+        for requirement in map(Requirement, metadata.distribution(name).requires or []):
+            if requirement.marker is None or requirement.marker.evaluate({**environment, "extra": ""}):
+                if canonicalize_name(requirement.name) not in pins:
+                    missing.add(f"{requirement.name} (for {name})")
+    assert not missing, f"{lock.name} on Python {python} lacks: {sorted(missing)}"
 
 
 def test_flask_security_comes_without_the_extras_casework_does_not_use():
