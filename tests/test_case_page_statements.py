@@ -3,6 +3,7 @@ relation first touched by a template is one more round trip on every page, and u
 statements are a large part of a request's time (benchmarks/throughput.py)."""
 
 from casework.models import ApiConsent
+from tests.conftest import csrf_from
 from tests.factories import INTAKE
 from tests.statements import statements_during, statements_from_templates
 
@@ -46,6 +47,25 @@ def test_a_queue_template_reads_no_assignee(app, signed_in, make_user, create_ca
 
     from_templates = statements_from_templates(app, send)
     assert response.status_code == 200
+    assert from_templates == []
+
+
+def test_the_search_results_template_reads_no_assignee(app, signed_in, make_user, create_case):
+    """Two cases of one person, worked by two volunteers: both names come with the results."""
+    client, coordinator = signed_in("coordinator")
+    volunteers = make_user("volunteer"), make_user("volunteer")
+    for volunteer in volunteers:
+        create_case(by=coordinator, assignee=volunteer)
+    token = csrf_from(client.get("/cases/search").get_data(as_text=True))
+    response = None
+
+    def send():
+        nonlocal response
+        response = client.post("/cases/search", data={"csrf_token": token, "field": "phone", "value": INTAKE["phone"]})
+
+    from_templates = statements_from_templates(app, send)
+    assert response.status_code == 200
+    assert all(volunteer.email in response.get_data(as_text=True) for volunteer in volunteers)
     assert from_templates == []
 
 

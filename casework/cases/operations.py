@@ -7,6 +7,7 @@ needs a request, so each is testable on its own.
 from datetime import date
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from casework import audit, bounds, choices, clock
 from casework.cases import consent, due
@@ -261,7 +262,11 @@ def search_cases(
     if not people:
         return [], False
     found = db.session.scalars(
-        visible_cases(reader).where(Case.person_id.in_(people)).order_by(Case.created_at).limit(SEARCH_LIMIT + 1)
+        visible_cases(reader)
+        .where(Case.person_id.in_(people))
+        .options(selectinload(Case.assignee))
+        .order_by(Case.created_at)
+        .limit(SEARCH_LIMIT + 1)
     ).all()
     return found[:SEARCH_LIMIT], len(found) > SEARCH_LIMIT
 
