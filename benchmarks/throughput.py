@@ -3,7 +3,8 @@
 On a scratch PostgreSQL database holding 1,000 DEMO cases (`flask demo seed`, then VACUUM ANALYZE: the
 server here runs without autovacuum, and a planner without statistics joined all 869 open cases to
 their people before keeping 25, 5.0 ms a case list instead of 0.25 ms), two gunicorn servers
-run with `gunicorn.conf.py` and the same worker count (CASEWORK_WORKERS, 3 here unless set): Casework
+run, installed as docs/deployment.md installs Casework (the system's python3, requirements/lock.txt;
+this benchmark's environment where there is no /usr/bin/python3), with `gunicorn.conf.py` and the same worker count (CASEWORK_WORKERS, 3 here unless set): Casework
 with production settings (Redis for sessions, one trusted proxy, requests sent as if through it) and
 a hello-world Flask app (`benchmarks/hello.py`). Then:
 
@@ -27,6 +28,7 @@ ratios move with the neighbours' load, so read them together. Aims (issue 11): e
 import http.client
 import itertools
 import os
+import platform
 import random
 import re
 import secrets
@@ -53,6 +55,11 @@ PROXY_HEADERS = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.20"
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+#: The Python production runs: docs/deployment.md installs Casework with the system's python3, which
+#: may be another build than the one running this benchmark (a PGO and LTO build, say, against one
+#: without). Both servers run on it, from the production lock; seeding still uses this environment,
+#: because the demo data needs faker, which production never installs.
+DEPLOYED_PYTHON = Path(os.environ.get("CASEWORK_BENCH_PYTHON", "/usr/bin/python3"))
 
 # HTTP as a browser behind the proxy -----------------------------------------------------------
 
@@ -189,9 +196,33 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def serve(target: str, environment: dict, log: Path) -> tuple[subprocess.Popen, int]:
+def deployed_environment(folder: Path) -> Path:
+    """The bin folder the servers run from: a virtual environment of DEPLOYED_PYTHON with the
+    production lock, made as docs/deployment.md makes it; this benchmark's own when that is missing."""
+    if not DEPLOYED_PYTHON.exists():
+        say(f"  {DEPLOYED_PYTHON} not found: the servers run on this benchmark's Python {platform.python_version()}")
+        return BIN
+    started, venv = time.perf_counter(), folder / "deployed"
+    python = str(venv / "bin" / "python")
+    for command in (
+        [str(DEPLOYED_PYTHON), "-m", "venv", str(venv)],
+        [python, "-m", "pip", "install", "--quiet", "--require-hashes", "-r", "requirements/lock.txt"],
+        [python, "-m", "pip", "install", "--quiet", "--no-deps", "-e", "."],
+    ):
+        result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+        if result.returncode != 0:
+            raise RuntimeError(f"{' '.join(command)} failed:\n{result.stdout[-2000:]}{result.stderr[-2000:]}")
+    version = subprocess.run([python, "-c", "import platform; print(platform.python_version())"], capture_output=True, text=True)
+    say(
+        f"  servers on {DEPLOYED_PYTHON} (Python {version.stdout.strip()}) with requirements/lock.txt, installed as "
+        f"docs/deployment.md installs them ({time.perf_counter() - started:.0f} s)"
+    )
+    return venv / "bin"
+
+
+def serve(target: str, environment: dict, log: Path, bin_folder: Path) -> tuple[subprocess.Popen, int]:
     port = free_port()
-    command = [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}", target]
+    command = [str(bin_folder / "gunicorn"), "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}", target]
     server = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=log.open("w"), stderr=subprocess.STDOUT)
     for _ in range(120):
         if server.poll() is not None:
@@ -501,9 +532,10 @@ def main(rounds: int = 3, wrk_seconds: int = 5, clients: int = CLIENTS, mix_seco
         app = app_with(production)
         accounts = make_coordinators(app, clients)
         cases = some_cases(app)
-        app_server, app_port = serve("casework:create_app()", production, folder / "casework.log")
+        deployed = deployed_environment(folder)
+        app_server, app_port = serve("casework:create_app()", production, folder / "casework.log", deployed)
         servers.append(app_server)
-        hello_server, hello_port = serve("benchmarks.hello:app", production, folder / "hello.log")
+        hello_server, hello_port = serve("benchmarks.hello:app", production, folder / "hello.log", deployed)
         servers.append(hello_server)
         say(f"  two servers with {production['CASEWORK_WORKERS']} workers each")
         signed_in = []
