@@ -149,7 +149,8 @@ def test_consent_version_and_time_are_required(client, intake_secret):
     body["consent"] = {"contact": True}
     pointers = {error["pointer"] for error in _invalid(client, secret, body).json["errors"]}
     assert pointers == {"/consent/version", "/consent/given_at"}
-    for given_at in ("2026-01-01T10:00:00", "2999-01-01T10:00:00+00:00", "2001-01-01T10:00:00+00:00"):
+    edges = ("0001-01-01T02:00:08+08:00", "9999-12-31T23:00:00-05:00")  # no UTC time exists for either
+    for given_at in ("2026-01-01T10:00:00", "2999-01-01T10:00:00+00:00", "2001-01-01T10:00:00+00:00", *edges):
         body["consent"] = {"version": "2026-11", "given_at": given_at}
         assert [error["pointer"] for error in _invalid(client, secret, body).json["errors"]] == ["/consent/given_at"]
 

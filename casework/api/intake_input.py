@@ -80,15 +80,17 @@ def _as_posted(values: dict) -> MultiDict:
 
 
 def _consent_time(given_at: datetime) -> datetime:
-    at = given_at.astimezone(timezone.utc).replace(tzinfo=None)
-    now = clock.utcnow()
-    if at > now + CLOCK_SKEW:
+    """The time consent was given, in UTC, once it is known to be recent. It is checked with the
+    offset it was sent with: a time at the calendar's edge ("0001-01-01T02:00:08+08:00") has no UTC
+    equivalent, and converting it first raised an error that became a 500."""
+    now = clock.utcnow().replace(tzinfo=timezone.utc)
+    if given_at > now + CLOCK_SKEW:
         raise InvalidIntake([{"pointer": "/consent/given_at", "detail": _l("This time lies in the future.")}])
-    if at < now - OLDEST_CONSENT:
+    if given_at < now - OLDEST_CONSENT:
         raise InvalidIntake(
             [{"pointer": "/consent/given_at", "detail": _l("Consent given more than 30 days ago must be asked again.")}]
         )
-    return at
+    return given_at.astimezone(timezone.utc).replace(tzinfo=None)
 
 
 def _storable(value) -> bool:
