@@ -13,6 +13,9 @@ import pytest
 import redis
 
 from casework.auth.session_store import REFRESH_AFTER
+from casework.auth.sessions import end_all_sessions
+from casework.extensions import db
+from casework.models import User
 from tests.conftest import csrf_from, sign_in
 
 REDIS_URL = os.environ.get("CASEWORK_TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
@@ -92,3 +95,18 @@ def test_a_change_to_the_session_is_written_at_once(app, store, volunteer_client
     volunteer_client.post("/logout", data={"csrf_token": csrf_from(page)})
     assert "_user_id" not in stored()
     assert volunteer_client.get("/cases/").status_code == 302
+
+
+def test_ending_every_session_of_an_account_reaches_a_session_that_is_not_rewritten(app, store, make_user):
+    """A recent session is read, not written, on each page; deactivating the account or resetting
+    its second factor (which change its uniquifier) must still end it at its next request."""
+    volunteer = make_user("volunteer")
+    client = app.test_client()
+    assert sign_in(client, app, volunteer).status_code == 302
+    assert client.get("/cases/").status_code == 200
+    with app.app_context():
+        end_all_sessions(db.session.get(User, volunteer.id))
+        db.session.commit()
+    response = client.get("/cases/")
+    assert response.status_code == 302
+    assert "/login" in response.headers["Location"]
