@@ -43,7 +43,7 @@ def settings(settings, store):
 def _stored_key(app, client) -> str:
     cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"])
     assert cookie is not None, "no session cookie"
-    return f"{app.config.get('SESSION_KEY_PREFIX', 'session:')}{cookie.value}"
+    return f"{app.session_interface.key_prefix}{cookie.value}"
 
 
 @pytest.fixture
@@ -53,6 +53,10 @@ def volunteer_client(app, make_user, store):
     client.get("/")  # the first page after signing in changes the session
     assert store.exists(_stored_key(app, client))
     return client
+
+
+def _stored_session(app, store, key: str) -> dict:
+    return app.session_interface.serializer.decode(store.get(key))
 
 
 def _live_for(store, key: str, left: timedelta) -> None:
@@ -89,11 +93,10 @@ def test_a_session_that_expired_in_redis_is_signed_out(app, store, volunteer_cli
 def test_a_change_to_the_session_is_written_at_once(app, store, volunteer_client):
     """Signing out takes the account out of the stored session on that request, however recent."""
     key = _stored_key(app, volunteer_client)
-    stored = lambda: app.session_interface.serializer.decode(store.get(key))  # noqa: E731
-    assert "_user_id" in stored()
+    assert "_user_id" in _stored_session(app, store, key)
     page = volunteer_client.get("/").get_data(as_text=True)
     volunteer_client.post("/logout", data={"csrf_token": csrf_from(page)})
-    assert "_user_id" not in stored()
+    assert "_user_id" not in _stored_session(app, store, key)
     assert volunteer_client.get("/cases/").status_code == 302
 
 
