@@ -150,6 +150,14 @@ def page(new_context):
     return new_context().new_page()
 
 
+def page_width(page) -> int:
+    """The page's width once it and its stylesheet have loaded. After a click Playwright waits for
+    the navigation to start, not for the CSS: measured before it applies, an unstyled table is
+    wider than a phone (CI measured 480 px at 375 once)."""
+    page.wait_for_load_state("load")
+    return page.evaluate("document.documentElement.scrollWidth")
+
+
 def assert_accessible(page, what: str | None = None) -> None:
     """Run axe-core on the page as it is now; fail on any serious or critical violation."""
     results = Axe().run(page)

@@ -7,7 +7,7 @@ from datetime import timedelta
 from playwright.sync_api import expect
 
 from casework import clock
-from tests.browser.conftest import assert_accessible, expect_home, submit_code_in_browser, submit_password_in_browser
+from tests.browser.conftest import assert_accessible, expect_home, page_width, submit_code_in_browser, submit_password_in_browser
 from tests.conftest import PASSWORD, totp_code
 
 
@@ -51,7 +51,7 @@ def test_volunteer_logs_a_case_a_colleague_cannot_see_until_a_coordinator_reassi
     assert re.search(r"/cases/[0-9a-f-]{36}$", case_url), case_url
     expect(page.locator("ul.deadlines").get_by_text("Visa or permit expires")).to_be_visible()
     assert_accessible(page, "the case page")
-    assert page.evaluate("document.documentElement.scrollWidth") <= 391, "the case page fits a phone"
+    assert page_width(page) <= 391, "the case page fits a phone"
 
     page.get_by_role("link", name="Due soon", exact=True).first.click()
     row = page.get_by_role("row").filter(has_text="Кузнецов")

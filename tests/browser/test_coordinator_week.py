@@ -11,7 +11,7 @@ from casework import clock
 from casework.cases import operations
 from casework.extensions import db
 from casework.models import Partner, User
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, page_width
 from tests.browser.test_cases import sign_in
 from tests.factories import INTAKE
 
@@ -19,7 +19,7 @@ WIDTHS = [pytest.param({"width": 1280, "height": 900}, id="1280"), pytest.param(
 
 
 def checked(page, what: str, width: int) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth") <= width + 1, f"{what} is wider than {width} px"
+    assert page_width(page) <= width + 1, f"{what} is wider than {width} px"
     assert_accessible(page, f"{what} at {width} px")
 
 

@@ -11,7 +11,7 @@ from casework.config import LOCALES
 from casework.extensions import db
 from casework.models import Case
 from casework.permissions import ROLE_CAPABILITIES
-from tests.browser.conftest import assert_accessible, expect_home, submit_code_in_browser, submit_password_in_browser
+from tests.browser.conftest import assert_accessible, expect_home, page_width, submit_code_in_browser, submit_password_in_browser
 from tests.conftest import PASSWORD, totp_code
 from tests.routes import pages
 
@@ -54,7 +54,7 @@ def test_every_page_fits_a_phone(app, make_user, new_context, full_site, role, l
     for path in paths:
         response = page.goto(path)
         assert response.status == 200, f"{role} got {response.status} for {path}"
-        width = page.evaluate("document.documentElement.scrollWidth")
+        width = page_width(page)
         if width > PHONE["width"] + 1:
             too_wide[path] = width
         assert_accessible(page, f"{path} as {role} in {locale} at {PHONE['width']} px")

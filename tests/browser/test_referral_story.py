@@ -8,12 +8,12 @@ from playwright.sync_api import expect
 
 from casework import jobs
 from casework.extensions import db
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, page_width
 from tests.browser.test_cases import sign_in
 
 
 def fits(page, width: int, what: str) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth") <= width + 1, f"{what} is wider than {width} px"
+    assert page_width(page) <= width + 1, f"{what} is wider than {width} px"
 
 
 @pytest.mark.parametrize("width", [1280, 375])

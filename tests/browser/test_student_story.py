@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from casework import clock
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, page_width
 from tests.browser.test_cases import sign_in
 
 WIDTHS = [pytest.param({"width": 1280, "height": 900}, id="1280"), pytest.param({"width": 375, "height": 740}, id="375")]
@@ -46,5 +46,5 @@ def test_a_student_whose_permit_ends_in_six_weeks(app, make_user, new_context, v
     table = page.get_by_role("table")
     expect(table).to_contain_text("Visa or permit expires")
     expect(table).to_contain_text("open until")
-    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"] + 1
+    assert page_width(page) <= viewport["width"] + 1
     assert_accessible(page, "the due list with the student's permit")
