@@ -23,8 +23,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, func, insert, select
+from sqlalchemy import String, and_, any_, bindparam, func, insert, select
 from sqlalchemy import case as when
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from casework.extensions import db
 from casework.models import BlindIndex, Case, CountedPerson
@@ -97,18 +98,19 @@ def _first_intakes(person_ids) -> dict[str, tuple[datetime, str]]:
 
 
 def _fixed_among(people: list[str]) -> dict[str, str]:
-    """The quarter a release fixed before for each of `people`, looked up by primary key a chunk at a
-    time: the cost follows the period's people on both databases. (One statement joining the
-    period's cases instead made SQLite gather every case of the period first: 0.5-0.75 s against
-    0.3 s at a million cases.)"""
+    """The quarter a release fixed before for each of `people`, looked up by primary key: the cost
+    follows the period's people on both databases. On PostgreSQL in one statement, the ids as one
+    array; on SQLite a chunk of ids at a time (one statement joining the period's cases instead made
+    SQLite gather every case of the period first: 0.5-0.75 s against 0.3 s at a million cases)."""
+    lookup = select(CountedPerson.person_id, CountedPerson.period)
+    if _on_postgresql():
+        # 110 statements of 1,000 ids each took 0.5-1.0 s at a million cases.
+        return dict(
+            db.session.execute(lookup.where(CountedPerson.person_id == any_(bindparam("people", people, ARRAY(String))))).all()
+        )
     fixed: dict[str, str] = {}
     for start in range(0, len(people), CHUNK):
-        chunk = people[start : start + CHUNK]
-        fixed.update(
-            db.session.execute(
-                select(CountedPerson.person_id, CountedPerson.period).where(CountedPerson.person_id.in_(chunk))
-            ).all()
-        )
+        fixed.update(db.session.execute(lookup.where(CountedPerson.person_id.in_(people[start : start + CHUNK]))).all())
     return fixed
 
 
@@ -149,9 +151,22 @@ def plan(period: str, candidates: set[str]) -> Plan:
 
 
 def fix(decided: Plan) -> None:
-    """Store the quarters a release fixed, in the release's own transaction: plain executemany
-    inserts of the table (a release fixes a row per person counted, 110,000 at a million cases; the
-    ORM's bulk path took 1.4 s against 0.8 s on SQLite, and no less on PostgreSQL)."""
-    rows = [{"person_id": person, "period": period} for person, period in sorted(decided.fixed.items())]
+    """Store the quarters a release fixed, in the release's own transaction: a row per person counted,
+    110,000 at a million cases, in id order (the primary key's index takes them in order: 1.4 s on
+    PostgreSQL against 2.1 s shuffled, 1.0 s of it checking each row's person, a check kept).
+    PostgreSQL takes them by COPY (as executemany inserts of 1,000 rows a statement they took
+    2.5 s); SQLite by plain executemany inserts (the ORM's bulk path took 1.4 s against 0.8 s)."""
+    rows = sorted(decided.fixed.items())
+    if _on_postgresql():
+        driver = db.session.connection().connection.driver_connection
+        with driver.cursor() as cursor, cursor.copy(f"COPY {CountedPerson.__tablename__} (person_id, period) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
     for start in range(0, len(rows), CHUNK):
-        db.session.execute(insert(CountedPerson.__table__), rows[start : start + CHUNK])
+        chunk = [{"person_id": person, "period": period} for person, period in rows[start : start + CHUNK]]
+        db.session.execute(insert(CountedPerson.__table__), chunk)
+
+
+def _on_postgresql() -> bool:
+    return db.session.get_bind().dialect.name == "postgresql"
