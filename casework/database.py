@@ -12,15 +12,25 @@ from sqlalchemy.engine import Engine, make_url
 from casework.config import INSTANCE_DIR, PROJECT_ROOT
 from casework.extensions import db, migrate
 
+#: How much of an SQLite file is read through memory mapping rather than a read() per page. A large
+#: database is read at random (a statistics release reads each first case, its person and its tags):
+#: the release's main query at 1,000,000 cases (a 1 GB file) took 2.4-2.6 s with reads, 1.65-1.8 s
+#: with the whole file mapped, and mapping only the first 256 MB changed nothing. Memory mapping is
+#: address space, not memory: the pages are the operating system's file cache, shared. This is the
+#: most SQLite's usual build maps (SQLITE_MAX_MMAP_SIZE, just under 2 GiB); it clamps a larger value.
+SQLITE_MMAP_BYTES = 0x7FFF0000
+
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    """Foreign keys enforced, WAL for concurrent readers, and deleted data overwritten on disk."""
+    """Foreign keys enforced, WAL for concurrent readers, deleted data overwritten on disk, and the
+    file read through memory mapping."""
     if isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA secure_delete=ON")
+        cursor.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
         cursor.close()
 
 

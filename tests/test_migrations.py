@@ -20,6 +20,7 @@ from alembic.script import ScriptDirectory
 from flask import current_app
 
 from casework import create_app
+from casework.database import SQLITE_MMAP_BYTES
 from casework.extensions import db
 
 # Imported under another name so that pytest does not collect it as a test.
@@ -237,7 +238,8 @@ def test_first_migration_creates_the_four_roles(fresh_app):
 
 
 def test_sqlite_connection_settings(fresh_app):
-    """SQLite connections enforce foreign keys, use WAL and overwrite deleted data on disk."""
+    """SQLite connections enforce foreign keys, use WAL, overwrite deleted data on disk and read the
+    file through memory mapping."""
     with fresh_app.app_context():
         if db.engine.dialect.name != "sqlite":
             pytest.skip(f"PRAGMA settings apply to SQLite only; this run uses {db.engine.dialect.name}")
@@ -245,6 +247,7 @@ def test_sqlite_connection_settings(fresh_app):
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA secure_delete").scalar() == 1
+        assert connection.exec_driver_sql("PRAGMA mmap_size").scalar() == SQLITE_MMAP_BYTES
 
 
 def test_db_upgrade_command_on_a_fresh_database(fresh_app):
