@@ -25,7 +25,6 @@ from datetime import datetime
 
 from sqlalchemy import String, and_, any_, bindparam, func, insert, select
 from sqlalchemy import case as when
-from sqlalchemy.dialects.postgresql import ARRAY
 
 from casework.extensions import db
 from casework.models import BlindIndex, Case, CountedPerson
@@ -104,10 +103,10 @@ def _fixed_among(people: list[str]) -> dict[str, str]:
     SQLite gather every case of the period first: 0.5-0.75 s against 0.3 s at a million cases)."""
     lookup = select(CountedPerson.person_id, CountedPerson.period)
     if _on_postgresql():
-        # 110 statements of 1,000 ids each took 0.5-1.0 s at a million cases.
-        return dict(
-            db.session.execute(lookup.where(CountedPerson.person_id == any_(bindparam("people", people, ARRAY(String))))).all()
-        )
+        # 110 statements of 1,000 ids each took 0.5-1.0 s at a million cases. The ids go as one
+        # comma-separated string: psycopg quotes an array's strings one by one in Python (0.37 s).
+        ids = func.string_to_array(bindparam("people", ",".join(people), String), ",")
+        return dict(db.session.execute(lookup.where(CountedPerson.person_id == any_(ids))).all())
     fixed: dict[str, str] = {}
     for start in range(0, len(people), CHUNK):
         fixed.update(db.session.execute(lookup.where(CountedPerson.person_id.in_(people[start : start + CHUNK]))).all())
