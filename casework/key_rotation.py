@@ -14,6 +14,7 @@ from casework.clock import utcnow
 from casework.config import ConfigError
 from casework.crypto import check_value, new_key, unwrap_data_key, wrap_data_key
 from casework.extensions import db
+from casework.imports.operations import forget_values_under_old_index
 from casework.key_checks import recorded_check, versions_in_use
 from casework.key_commands import drain, highest_recorded, key_command, refuse, unfinished_rotation, verified_keys
 from casework.keyring import RING_NAMES, Keyring, key_store, with_version, without_version
@@ -115,8 +116,14 @@ def rotate_index(batch: int) -> None:
         return db.session.scalars(query.limit(limit)).all()
 
     count = drain("Recomputing blind indexes", stale, lambda pid: rebuild_indexes(db.session.get(Person, pid)), batch)
+    forgotten = forget_values_under_old_index(version)
     _finish(rotation, count)
     click.echo(f"Blind indexes of {count} persons now under index root version {version}.")
+    if forgotten:
+        click.echo(
+            f"Values mapped by hand in {forgotten} import layouts were kept under the old root and are dropped:"
+            " coordinators map them again at the next import of those layouts."
+        )
 
 
 def rotate_data_key(person: Person, generation: int) -> None:

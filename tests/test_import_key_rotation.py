@@ -1,4 +1,5 @@
-"""An import waiting for its coordinator keeps its sealed upload through a key-encryption key rotation.
+"""Imports through key rotations: a pending import keeps its sealed upload through a key-encryption
+key rotation, and an index rotation drops the values coordinators mapped by hand under the old root.
 
 Each import run's key is wrapped by the key-encryption key, as a person's data key is. `keys
 rotate-kek` re-wrapped only the people's keys, and `keys retire` counted only theirs, so retiring
@@ -14,9 +15,9 @@ from sqlalchemy import select
 from casework import create_app
 from casework.admin import operations as admin
 from casework.extensions import db
-from casework.imports import operations, sealing
+from casework.imports import facts, operations, sealing
 from casework.keyring import key_store, with_new_version
-from casework.models.imports import ImportRun
+from casework.models.imports import ImportLayout, ImportRun
 from tests.import_sheets import csv_bytes
 
 
@@ -56,3 +57,26 @@ def test_retiring_a_kek_that_only_an_import_still_uses_is_refused(own_keys_app):
     with app.app_context():
         assert db.session.scalar(select(ImportRun.kek_version).where(ImportRun.id == run_id)) == 1
         assert "1" in json.loads(Path(app.config["CASEWORK_KEY_FILE"]).read_text())["kek"]
+
+
+def test_index_rotation_drops_the_import_values_it_leaves_unmatchable(own_keys_app):
+    """A coordinator's hand-mapped cell ("в бегах" means a deserter) is kept only as a digest under the
+    index root: after a rotation it matches nothing, so it is dropped rather than kept for whoever holds
+    the old root, the command says so, and the value can be mapped again under the new root."""
+    app, cell = own_keys_app, facts.normal("В бегах")
+    with app.app_context():
+        layout = ImportLayout(header_hash="a" * 64, columns=json.dumps(["military_situation"]), values="{}")
+        db.session.add(layout)
+        db.session.flush()
+        operations.map_values(layout, {"military_situation": {cell: "deserted_contract"}})
+        db.session.commit()
+        assert operations.resolver(layout)("military_situation", cell) == "deserted_contract"
+    result = app.test_cli_runner().invoke(args=["keys", "rotate-index"])
+    assert result.exit_code == 0, result.output
+    assert "Values mapped by hand in 1 import layouts were kept under the old root and are dropped" in result.output
+    with app.app_context():
+        layout = db.session.scalar(select(ImportLayout))
+        assert (layout.value_digests, layout.index_version) == ({}, None)
+        assert operations.resolver(layout)("military_situation", cell) is None
+        operations.map_values(layout, {"military_situation": {cell: "deserted_contract"}})
+        assert layout.index_version == 2 and operations.resolver(layout)("military_situation", cell) == "deserted_contract"

@@ -85,6 +85,18 @@ def map_values(layout: ImportLayout, mapped: dict[str, dict[str, str]]) -> None:
     db.session.flush()
 
 
+def forget_values_under_old_index(version: int) -> int:
+    """Drop the remembered values of every layout kept under another index root than `version`, and
+    say how many layouts lost theirs. After an index rotation they match nothing (a digest cannot be
+    recomputed without its cell, which is not kept), yet would let whoever holds the old root test
+    guessed cells; coordinators map those values again at the next import of the layout."""
+    stale = select(ImportLayout).where(ImportLayout.index_version.is_not(None), ImportLayout.index_version != version)
+    layouts = db.session.scalars(stale).all()
+    for layout in layouts:
+        layout.values, layout.index_version = "{}", None
+    return len(layouts)
+
+
 def resolver(layout: ImportLayout | None):
     """`resolve(fact, normalised cell)` -> the code the coordinator mapped it to, or None."""
     if layout is None or layout.index_version != current_keys().index.current_version:
