@@ -159,7 +159,9 @@ def page_width(page) -> int:
 
 
 def assert_accessible(page, what: str | None = None) -> None:
-    """Run axe-core on the page as it is now; fail on any serious or critical violation."""
+    """Run axe-core on the page once its stylesheet has loaded (its contrast checks read the styles:
+    an unstyled page is black on white and would pass them); fail on any serious or critical violation."""
+    page.wait_for_load_state("load")
     results = Axe().run(page)
     blocking = [v for v in results.response["violations"] if v.get("impact") in BLOCKING_IMPACTS]
     if not blocking:
