@@ -7,6 +7,8 @@ from datetime import date
 
 from sqlalchemy import select
 
+from casework.cases.forms import SECTIONS
+from casework.cases.operations import CASE_FIELDS, PERSON_FIELDS
 from casework.extensions import db
 from casework.models import Case, CaseTag
 from tests.conftest import csrf_from
@@ -127,6 +129,17 @@ def test_a_section_is_saved_on_its_own_and_keeps_every_other_answer(app, signed_
             ["legal_advice"],
         )
         assert case.narrative == "Received a mobilisation summons in October." and case.person.surname_cyrillic == "Соколов"
+
+
+def test_every_stored_fact_is_in_exactly_one_section_of_the_form():
+    """The stored facts are listed for saving (`operations.PERSON_FIELDS`, `CASE_FIELDS`) and grouped
+    for the form (`forms.SECTIONS`). Saving one section takes every other answer from the sections'
+    fields (`forms.saved_values`): a fact stored but in no section would be emptied by that save."""
+    in_sections = [name for _key, _title, fields, _folded in SECTIONS for name in fields]
+    stored = {*PERSON_FIELDS, *CASE_FIELDS}
+    assert sorted(name for name in set(in_sections) if in_sections.count(name) > 1) == []
+    assert sorted(stored - set(in_sections)) == []
+    assert sorted(set(in_sections) - stored) == ["approximate_age", "needs"]
 
 
 def test_sections_are_offered_by_relevance(app, signed_in, create_case):
