@@ -14,7 +14,7 @@ from casework.extensions import db, migrate
 
 #: How much of an SQLite file is read through memory mapping rather than a read() per page. A large
 #: database is read at random (a statistics release reads each first case, its person and its tags):
-#: the release's main query at 1,000,000 cases (a 1 GB file) took 2.4-2.6 s with reads, 1.65-1.8 s
+#: the release's main query at 1,000,000 cases (a 1 GB file) took 2.4-2.7 s with reads, 1.65-1.8 s
 #: with the whole file mapped, and mapping only the first 256 MB changed nothing. Memory mapping is
 #: address space, not memory: the pages are the operating system's file cache, shared. This is the
 #: most SQLite's usual build maps (SQLITE_MAX_MMAP_SIZE, just under 2 GiB); it clamps a larger value.
