@@ -9,12 +9,12 @@ consistent counts as they are): the base population alone, and the same with one
 from datetime import date, datetime
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from casework.cases import operations as case_operations
 from casework.extensions import db
-from casework.models import Case, CountedPerson, User
-from casework.stats import privacy
+from casework.models import Case, CountedPerson, LedgerEntry, Release, User
+from casework.stats import operations, privacy
 from casework.stats.catalogue import CATALOGUE
 from tests.factories import INTAKE
 from tests.test_stats import IN_Q2, IN_Q3, Q2, Q3, add_people, identity_noise, own_identifiers, publish, true_counts
@@ -165,3 +165,32 @@ def test_namesakes_count_as_one_only_while_one_of_them_is_an_unresolved_possible
         db.session.get(Case, later).possible_duplicate = False
         db.session.commit()
     assert true_counts(app, Q3)["total"] == [2]
+
+
+def test_a_release_that_fails_after_fixing_the_quarters_fixes_none(app, staff, monkeypatch):
+    """The quarters go in by COPY on PostgreSQL, beside the ORM; they are still part of the release's
+    one transaction: a release that fails after storing them (here while adding noise) leaves no
+    quarter fixed, no budget spent and no release, and the next attempt counts everyone."""
+    people = add_people(app, staff["coordinator"], 3, IN_Q3)
+
+    stored_before_the_failure = []
+
+    def failing_noise(counts, epsilon):
+        stored_before_the_failure.append(db.session.scalar(select(func.count()).select_from(CountedPerson)))
+        raise RuntimeError("noise failed")
+
+    monkeypatch.setattr(privacy, "add_noise", failing_noise)
+    with app.app_context(), pytest.raises(RuntimeError, match="noise failed"):
+        try:
+            operations.publish(operations.request_release(Q3, None), db.session.get(User, staff["admin"].id))
+        finally:
+            db.session.rollback()
+    assert stored_before_the_failure == [3]
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(CountedPerson)) == 0
+        assert db.session.scalars(select(LedgerEntry)).all() == [] and db.session.scalars(select(Release)).all() == []
+    monkeypatch.setattr(privacy, "add_noise", identity_noise)
+    _content, internal = publish(app, Q3, staff["admin"])
+    assert internal["total"]["reconciled"] == [3]
+    with app.app_context():
+        assert set(db.session.scalars(select(CountedPerson.person_id))) == {person for _case, person in people}
