@@ -62,3 +62,12 @@ def bounded_page(query: Select, *, page: int, per_page: int) -> BoundedPage:
         more_than=None if total is not None else bound,
         has_next=len(rows) > per_page,
     )
+
+
+def list_page(items: list, page: int, per_page: int) -> BoundedPage:
+    """A page of a list already in memory (an import's dry-run report), for the same pager; a page
+    past the end shows the last."""
+    pages = max(1, ceil(len(items) / per_page))
+    page = min(page, pages)
+    shown = items[(page - 1) * per_page : page * per_page]
+    return BoundedPage(items=shown, page=page, per_page=per_page, total=len(items), more_than=None, has_next=page < pages)

@@ -240,6 +240,7 @@ def test_the_dry_run_of_a_long_sheet_is_shown_a_page_at_a_time(app, signed_in):
     check_url = walk_to_check(client, csv_bytes(rows=rows), "long.csv")
     first = client.get(check_url).get_data(as_text=True)
     assert "Page 1 of 2" in first and ">2<" in first and ">101<" in first and ">102<" not in first
+    assert f'href="{check_url}?page=2">Next</a>' in first
     assert "queued as a possible duplicate" not in first
     second = client.get(check_url + "?page=2").get_data(as_text=True)
     assert ">102<" in second and ">141<" in second and "This date could not be read" in second

@@ -17,6 +17,7 @@ from casework.imports.forms import ConfirmForm, UploadForm, mapping_form, values
 from casework.imports.headers import fact_labels, suggest_columns
 from casework.imports.sheets import SheetRefused
 from casework.models.imports import ImportRun
+from casework.paging import list_page
 from casework.permissions import can, require
 from casework.web import keep_refusal
 
@@ -141,14 +142,11 @@ def check(run_id: str):
     counts = {outcome: sum(1 for row in rows if row["outcome"] == outcome) for outcome in ("new", "duplicate", "refused")}
     attention = request.args.get("show") == "attention"
     shown = [row for row in rows if row["outcome"] != "new"] if attention else rows
-    page = bounds.page_number(request.args)
-    pages = max(1, -(-len(shown) // REPORT_PAGE))
-    page = min(page, pages)
-    shown = shown[(page - 1) * REPORT_PAGE : page * REPORT_PAGE]
-    audit.record("import_checked", actor=current_user, detail=str(sum(1 for row in shown if row["matches"])))
-    return render_template(
-        "imports/check.html", run=run, form=form, rows=shown, counts=counts, page=page, pages=pages, attention=attention
-    ), 400 if form.errors else 200
+    page = list_page(shown, bounds.page_number(request.args), REPORT_PAGE)
+    audit.record("import_checked", actor=current_user, detail=str(sum(1 for row in page.items if row["matches"])))
+    return render_template("imports/check.html", run=run, form=form, page=page, counts=counts, attention=attention), (
+        400 if form.errors else 200
+    )
 
 
 def resumable(run: ImportRun) -> bool:
