@@ -17,6 +17,7 @@ from sqlalchemy import exists, func, select, text, tuple_
 from sqlalchemy.orm import aliased
 
 from casework.choices import THIRD_COUNTRIES
+from casework.database import on_postgresql
 from casework.extensions import db
 from casework.i18n import _l
 from casework.models import Case, CaseTag, Person
@@ -138,7 +139,7 @@ def first_case_rows(period: str) -> list[tuple]:
     """(person id, age band, sex, situation, proposal, left out) of the first case of every person
     whose own first intake is in `period`: the one read of a release, shared by deciding who counts
     (contributors.plan) and counting (`tally`)."""
-    if db.session.get_bind().dialect.name == "postgresql":
+    if on_postgresql():
         # PostgreSQL would compile this one query to machine code first (its cost estimate is high
         # at a million cases), which took longer than running it: off for this transaction only.
         db.session.execute(text("SET LOCAL jit = off"))

@@ -26,6 +26,7 @@ from datetime import datetime
 from sqlalchemy import String, and_, any_, bindparam, func, insert, select
 from sqlalchemy import case as when
 
+from casework.database import on_postgresql
 from casework.extensions import db
 from casework.models import BlindIndex, Case, CountedPerson
 
@@ -102,7 +103,7 @@ def _fixed_among(people: list[str]) -> dict[str, str]:
     array; on SQLite a chunk of ids at a time (one statement joining the period's cases instead made
     SQLite gather every case of the period first: 0.5-0.75 s against 0.3 s at a million cases)."""
     lookup = select(CountedPerson.person_id, CountedPerson.period)
-    if _on_postgresql():
+    if on_postgresql():
         # 110 statements of 1,000 ids each took 0.5-1.0 s at a million cases. The ids go as one
         # comma-separated string (person ids are UUIDs): psycopg quotes an array's strings one by one
         # in Python (0.37 s). No ids make an empty array, which matches nothing.
@@ -157,7 +158,7 @@ def fix(decided: Plan) -> None:
     PostgreSQL takes them by COPY (as executemany inserts of 1,000 rows a statement they took
     2.5 s); SQLite by plain executemany inserts (the ORM's bulk path took 1.4 s against 0.8 s)."""
     rows = sorted(decided.fixed.items())
-    if _on_postgresql():
+    if on_postgresql():
         driver = db.session.connection().connection.driver_connection
         with driver.cursor() as cursor, cursor.copy(f"COPY {CountedPerson.__tablename__} (person_id, period) FROM STDIN") as copy:
             for row in rows:
@@ -166,7 +167,3 @@ def fix(decided: Plan) -> None:
     for start in range(0, len(rows), CHUNK):
         chunk = [{"person_id": person, "period": period} for person, period in rows[start : start + CHUNK]]
         db.session.execute(insert(CountedPerson.__table__), chunk)
-
-
-def _on_postgresql() -> bool:
-    return db.session.get_bind().dialect.name == "postgresql"
