@@ -3,9 +3,10 @@
 from datetime import timedelta
 
 from flask import Flask
-from flask_security import LoginForm, SQLAlchemyUserDatastore
+from flask_security import LoginForm
 
 from casework.auth import sessions, throttle
+from casework.auth.datastore import UserDatastore
 from casework.auth.session_store import init_session_store
 from casework.config import PROJECT_ROOT
 from casework.crypto import derive_key
@@ -56,6 +57,8 @@ def security_settings(app: Flask) -> dict:
         "SECURITY_SEND_PASSWORD_CHANGE_EMAIL": False,
         "SECURITY_REGISTERABLE": False,
         "SECURITY_TRACKABLE": False,
+        # `User.roles` is the joined `role` as a list (casework.auth.datastore): nothing to join.
+        "SECURITY_JOIN_USER_ROLES": False,
         "SECURITY_LOGOUT_METHODS": ["POST"],
         "SECURITY_API_ENABLED_METHODS": ["session"],
         "SECURITY_DEFAULT_REMEMBER_ME": False,
@@ -79,7 +82,7 @@ def init_auth(app: Flask) -> None:
     init_session_store(app)
     security.init_app(
         app,
-        SQLAlchemyUserDatastore(db, User, Role),
+        UserDatastore(db, User, Role),
         login_form=SignInForm,
     )
     throttle.init_throttle(app)

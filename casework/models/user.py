@@ -46,10 +46,11 @@ class User(db.Model, UserMixin):
     #: The time step of the last accepted code, so that a code works only once (S7).
     tf_totp_last_counter: Mapped[int | None] = mapped_column(BigInteger)
 
-    #: The same single role as a one-element list, which is what Flask-Security reads.
-    roles: Mapped[list[Role]] = relationship(
-        primaryjoin="User.role_id == Role.id", foreign_keys=[role_id], uselist=True, viewonly=True
-    )
+    @property
+    def roles(self) -> list[Role]:
+        """The same single role as a one-element list, which is what Flask-Security reads: from the
+        `role` already joined, not a second join of the roles table to every user read."""
+        return [self.role]
 
     @property
     def role_name(self) -> str:
