@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from flask import has_request_context, request
 from flask_login import current_user
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.event import listens_for
 from sqlalchemy.orm import Session
@@ -55,6 +55,12 @@ _INSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
 _HEAD = AuditHead.__table__
+_EVENTS = AuditEvent.__table__
+#: What an event row holds besides its id, which the database gives it.
+_EVENT_COLUMNS = [column.key for column in _EVENTS.columns if column.key != "id"]
+#: The two statements on the head every audited request runs, built once rather than per request.
+_TOUCH_HEAD = update(_HEAD).where(_HEAD.c.id == 1).values(seq=_HEAD.c.seq).returning(_HEAD.c.seq, _HEAD.c.digest)
+_MOVE_HEAD = update(_HEAD).where(_HEAD.c.id == 1).values(seq=bindparam("new_seq"), digest=bindparam("new_digest"))
 
 
 def _lock_head(session: Session) -> tuple[int, bytes]:
@@ -64,12 +70,11 @@ def _lock_head(session: Session) -> tuple[int, bytes]:
     for another appender to commit (PostgreSQL on the row's lock, SQLite on the database's one write
     lock) and then returns the newest head. The head row is created by whichever appender comes first.
     """
-    touch = update(_HEAD).where(_HEAD.c.id == 1).values(seq=_HEAD.c.seq).returning(_HEAD.c.seq, _HEAD.c.digest)
-    head = session.execute(touch).first()
+    head = session.execute(_TOUCH_HEAD).first()
     if head is None:
         insert = _INSERT[session.get_bind().dialect.name]
         session.execute(insert(_HEAD).values(id=1, seq=0, digest=b"").on_conflict_do_nothing())
-        head = session.execute(touch).first()
+        head = session.execute(_TOUCH_HEAD).first()
     return head.seq, head.digest
 
 
@@ -102,14 +107,17 @@ def _chain_pending_events(session: Session) -> None:
     events = session.info.pop(_PENDING, None)
     if not events:
         return
+    # The request's own changes are written before the head is locked, not while it is held: the
+    # lock then covers two short statements on the head and the events' one INSERT.
+    session.flush()
     seq, digest = _lock_head(session)
     ring = current_keys().audit
     for pending in events:
         seq += 1
         pending.seq, pending.key_version = seq, ring.current_version
         pending.digest = digest = chain_digest(ring.current, digest, _content(pending))
-    session.execute(update(_HEAD).where(_HEAD.c.id == 1).values(seq=seq, digest=digest))
-    session.add_all(events)
+    session.execute(_MOVE_HEAD, {"new_seq": seq, "new_digest": digest})
+    session.execute(_EVENTS.insert(), [{name: getattr(event, name) for name in _EVENT_COLUMNS} for event in events])
 
 
 @listens_for(db.session, "after_soft_rollback")
