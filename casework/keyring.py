@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g, has_request_context
 
 from casework.config import ConfigError
 from casework.crypto import KEY_BYTES, new_key
@@ -211,6 +211,8 @@ class KeyStore:
         if not self.writable:
             raise ConfigError("The keys come from CASEWORK_KEYS; change them where that variable is kept.")
         write_key_file(self.path, keys)
+        if has_request_context():
+            g.pop(_REQUEST_KEYS, None)
 
 
 def init_keys(app: Flask) -> None:
@@ -224,5 +226,16 @@ def key_store() -> KeyStore:
     return current_app.extensions["casework_keys"]
 
 
+#: Where a request keeps the keys it read first (flask.g), so that a page decrypting 25 people does
+#: not look at the key file 25 times; the next request sees a rotation made meanwhile.
+_REQUEST_KEYS = "casework_request_keys"
+
+
 def current_keys() -> Keys:
-    return key_store().keys()
+    if not has_request_context():
+        return key_store().keys()
+    keys = g.get(_REQUEST_KEYS)
+    if keys is None:
+        keys = key_store().keys()
+        setattr(g, _REQUEST_KEYS, keys)
+    return keys

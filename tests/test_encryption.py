@@ -358,6 +358,23 @@ def test_running_app_picks_up_a_rotated_key_file(own_keys_app):
         assert db.session.get(Person, ids[1]).surname_latin == "Rotatova-1"
 
 
+def test_the_request_after_a_rotation_uses_the_rotated_key_file(own_keys_app):
+    """A request reads the key file once and keeps what it read until it ends (a page of 25 people
+    does not look at the file 25 times); the next request sees a rotation made meanwhile."""
+    app = own_keys_app
+    ids = _people(app, 2)
+    with app.test_request_context("/cases/"):
+        assert current_keys().kek.current_version == 1
+        assert db.session.get(Person, ids[0]).surname_latin == "Rotatova-0"
+    app.test_cli_runner().invoke(args=["keys", "rotate-kek"])
+    with app.test_request_context("/cases/"):
+        new = _marker_person()
+        db.session.add(new)
+        db.session.commit()
+        assert new.key.kek_version == 2
+        assert db.session.get(Person, ids[1]).surname_latin == "Rotatova-1"
+
+
 def test_keys_init_refuses_to_overwrite(monkeypatch, tmp_path):
     from click.testing import CliRunner
 
