@@ -1,6 +1,5 @@
 """The table of cases shared by the case list, the unassigned queue, the week's new cases and the
-possible duplicates: every kind of row it can hold, from the few columns it reads (a column it does
-not read raises rather than loading row by row, so a row kind missing here would fail the page)."""
+possible duplicates: every kind of row it can hold, on each of them."""
 
 from datetime import timedelta
 

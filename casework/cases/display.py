@@ -3,45 +3,15 @@
 from datetime import date
 
 from flask_babel import format_date, get_locale
-from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from casework import choices
 from casework.cases import consent, deadlines
 from casework.cases.forms import SECTIONS, EditForm
 from casework.cases.operations import CASE_FIELDS, PERSON_FIELDS
 from casework.i18n import _l
-from casework.models import Case, Person
 from casework.proposals import PROPOSAL_LABELS
 from casework.rules import engine
 from casework.rules.facts import SOURCES
-
-#: What a table of cases (templates/cases/_table.html) reads of each case, and only that: read whole,
-#: a page of 25 cases filled some 80 attributes a row, most of them sealed facts it never shows.
-#: Reading anything else raises instead of loading it row by row, so a test of the page notices.
-CASE_TABLE_COLUMNS = (
-    load_only(
-        Case.id,
-        Case.person_id,
-        Case.status,
-        Case.is_demo,
-        Case.possible_duplicate,
-        Case.assignee_id,
-        Case.created_at,
-        Case._deadline_list_sealed,
-        raiseload=True,
-    ),
-    joinedload(Case.person).load_only(
-        Person.id,
-        Person.erased_at,
-        Person._surname_latin_sealed,
-        Person._given_names_latin_sealed,
-        Person._surname_cyrillic_sealed,
-        Person._given_names_cyrillic_sealed,
-        Person._alias_sealed,
-        raiseload=True,
-    ),
-    selectinload(Case.assignee),
-)
 
 MATCH_LABELS = {
     "email": _l("e-mail"),

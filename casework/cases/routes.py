@@ -96,11 +96,10 @@ def index():
     return render_template("cases/index.html", page=page, assignees=assignees, filters=filters)
 
 
-def _list_page(query, loading=display.CASE_TABLE_COLUMNS):
+def _list_page(query):
     """One page of a list of cases, audited as a list view of the cases it shows. The assignees the
-    table names are read in one statement with the page, not one by one as the template meets them;
-    a list shown as a case table reads only what the table shows (`display.CASE_TABLE_COLUMNS`)."""
-    page = bounded_page(query.options(*loading), page=bounds.page_number(request.args), per_page=PAGE_SIZE)
+    table names are read in one statement with the page, not one by one as the template meets them."""
+    page = bounded_page(query.options(selectinload(Case.assignee)), page=bounds.page_number(request.args), per_page=PAGE_SIZE)
     audit.record("case_list_viewed", detail=str(len(page.items)))
     return page
 
@@ -116,7 +115,7 @@ def unassigned():
 @require("cases.triage")
 def missing():
     """Cases where missing information keeps the rules from deciding on a proposal."""
-    page = _list_page(queues.cases_missing_information(), loading=(selectinload(Case.assignee),))
+    page = _list_page(queues.cases_missing_information())
     return render_template("cases/missing.html", page=page, questions=next_questions.questions_by_case(page.items))
 
 
