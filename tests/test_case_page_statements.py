@@ -2,7 +2,9 @@
 relation first touched by a template is one more round trip on every page, and under load the
 statements are a large part of a request's time (benchmarks/throughput.py)."""
 
-from casework.models import ApiConsent
+from casework.cases import consent, operations
+from casework.extensions import db
+from casework.models import ApiConsent, Case, Partner, User
 from tests.conftest import csrf_from
 from tests.factories import INTAKE
 from tests.statements import statements_during, statements_from_templates
@@ -83,3 +85,27 @@ def test_consent_recorded_as_other_is_still_looked_up_among_the_channels(app, si
     statements = statements_during(app, lambda: client.get(f"/cases/{case_id}"))
     assert [sql for sql in statements if ApiConsent.__tablename__ in sql]
     assert INTAKE["consent_method"] != "other"
+
+
+def test_a_case_page_sends_as_many_statements_with_a_long_history_as_with_none(app, signed_in, make_user, create_case, partner):
+    """Who recorded each consent answer, the partners it names, each note's author and each
+    referral's partner and referrer come joined to their rows: a case with all of them, from two
+    colleagues, costs the page no more statements than a bare one."""
+    client, coordinator = signed_in("coordinator")
+    colleague = make_user("coordinator")
+    bare = create_case(by=coordinator)
+    rich = create_case(by=coordinator, consent_partners=[partner], phone="+79160000009", telegram="@rich_history")
+    with app.app_context():
+        case, clinic = db.session.get(Case, rich), db.session.get(Partner, partner)
+        for author in (coordinator, colleague, coordinator):
+            operations.add_note(case, "Called back.", db.session.get(User, author.id))
+        consent.decide(case, "contact", True, "phone", db.session.get(User, colleague.id))
+        operations.refer(case, clinic, "Legal advice", db.session.get(User, colleague.id))
+        db.session.commit()
+    counts = {}
+    for name, case_id in (("bare", bare), ("rich", rich)):
+        client.get(f"/cases/{case_id}")  # the first view of a case differs (its read budget); count the second
+        counts[name] = len(statements_during(app, lambda case_id=case_id: client.get(f"/cases/{case_id}")))
+    page = client.get(f"/cases/{rich}").get_data(as_text=True)
+    assert colleague.email in page and "Refugee Law Clinic" in page and page.count('class="note"') == 3
+    assert counts["rich"] == counts["bare"], counts

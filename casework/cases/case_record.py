@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from casework.cases import consent_origin
 from casework.cases.consent import Standing, standing
@@ -38,17 +38,17 @@ def case_record(case: Case, reader: User) -> CaseRecord:
         case=case,
         consent=consent,
         consent_origins=consent_origin.origins(case.person, consent.history),
-        # Each note shows its author, each referral its partner and referrer: read in one statement
-        # each, not one per row.
+        # Each note shows its author, each referral its partner and referrer: joined to the rows, not
+        # read one by one, nor by a statement of their own.
         notes=db.session.scalars(
-            select(Note).where(Note.case_id == case.id).order_by(Note.created_at).options(selectinload(Note.author))
+            select(Note).where(Note.case_id == case.id).order_by(Note.created_at).options(joinedload(Note.author))
         ).all(),
         documents=db.session.scalars(select(Document).where(Document.case_id == case.id).order_by(Document.created_at)).all(),
         referrals=db.session.scalars(
             select(Referral)
             .where(Referral.case_id == case.id)
             .order_by(Referral.referred_on)
-            .options(selectinload(Referral.partner), selectinload(Referral.referred_by))
+            .options(joinedload(Referral.partner), joinedload(Referral.referred_by))
         ).all(),
         deadlines=case_deadlines(case),
         other_cases=db.session.scalars(visible_cases(reader).where(Case.person_id == case.person_id, Case.id != case.id)).all(),

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from casework import audit
 from casework.clock import today as local_today
@@ -103,7 +103,8 @@ class Standing:
 
 def _rows(person: Person) -> list[Consent]:
     query = select(Consent).where(Consent.person_id == person.id).order_by(Consent.recorded_at, Consent.id)
-    return db.session.scalars(query.options(selectinload(Consent.partners), selectinload(Consent.recorded_by))).all()
+    # One statement: each answer's recorder and partners are joined to it, not read by two more.
+    return db.session.scalars(query.options(joinedload(Consent.partners), joinedload(Consent.recorded_by))).unique().all()
 
 
 def standing(person: Person, on: date | None = None) -> Standing:
