@@ -5,8 +5,9 @@ when a hundred thousand are open, and loading and rendering them all made its pa
 
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cache
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Row, Select, func, select
 
 from casework.cases.due import due_and_missed
 from casework.choices import OPEN_STATUSES
@@ -43,24 +44,30 @@ def possible_duplicates() -> Select:
 LOAD_COUNTED_UP_TO = 50
 
 
-def assignable_volunteers() -> list[User]:
-    """Active volunteers who finished setting up (an account that never enrolled its second factor
-    cannot sign in to work a case), the least loaded first (open cases counted up to
-    LOAD_COUNTED_UP_TO, from the index on assignee and status), then by address."""
+def assignable_volunteers() -> list[Row]:
+    """(id, email) of the active volunteers who finished setting up (an account that never enrolled
+    its second factor cannot sign in to work a case), the least loaded first (open cases counted up
+    to LOAD_COUNTED_UP_TO, from the index on assignee and status), then by address. Every case page
+    asks, for its assign form: two columns, from a statement built once."""
+    return db.session.execute(_assignable_volunteers(LOAD_COUNTED_UP_TO)).all()
+
+
+@cache
+def _assignable_volunteers(counted_up_to: int) -> Select:
     some_open = (
         select(Case.id)
         .where(Case.assignee_id == User.id, Case.status.in_(OPEN_STATUSES))
-        .limit(LOAD_COUNTED_UP_TO)
+        .limit(counted_up_to)
         .correlate(User)
         .subquery()
     )
     load = select(func.count()).select_from(some_open).scalar_subquery()
-    return db.session.scalars(
-        select(User)
+    return (
+        select(User.id, User.email)
         .join(Role, User.role_id == Role.id)
         .where(Role.name.in_(roles_with("cases.be_assigned")), User.active, User.tf_primary_method.is_not(None))
         .order_by(load, User.email)
-    ).all()
+    )
 
 
 def assignee_choices() -> list[tuple[int, str]]:
