@@ -145,7 +145,9 @@ def duplicates_for(data: dict, exclude: str | None = None) -> list:
 
 
 def record_consent(person: Person, data: dict, actor: User | None) -> Consent:
-    partners = db.session.scalars(select(Partner).where(Partner.id.in_(data.get("consent_partners") or []))).all()
+    chosen = data.get("consent_partners") or []
+    # Most intakes name no partner: no statement to find none.
+    partners = db.session.scalars(select(Partner).where(Partner.id.in_(chosen))).all() if chosen else []
     consent = Consent(
         person=person,
         store=bool(data["consent_store"]),
