@@ -109,3 +109,24 @@ def test_a_case_page_sends_as_many_statements_with_a_long_history_as_with_none(a
     page = client.get(f"/cases/{rich}").get_data(as_text=True)
     assert colleague.email in page and "Refugee Law Clinic" in page and page.count('class="note"') == 3
     assert counts["rich"] == counts["bare"], counts
+
+
+def test_a_case_list_sends_as_many_statements_with_assignees_as_without(app, signed_in, make_user, create_case):
+    """The volunteers a list names come joined to its rows, not by a statement of their own."""
+    client, coordinator = signed_in("coordinator")
+    cases = [create_case(by=coordinator, phone=f"+7916000001{n}", telegram=f"@listed_{n}") for n in range(2)]
+    client.get("/cases/?status=all")
+    unassigned = len(statements_during(app, lambda: client.get("/cases/?status=all")))
+    with app.app_context():
+        for case_id in cases:
+            db.session.get(Case, case_id).assignee_id = make_user("volunteer").id
+        db.session.commit()
+    page = None
+
+    def send():
+        nonlocal page
+        page = client.get("/cases/?status=all").get_data(as_text=True)
+
+    assigned = len(statements_during(app, send))
+    assert page.count('data-label="Assigned to">volunteer-') == 2
+    assert assigned == unassigned

@@ -7,7 +7,7 @@ needs a request, so each is testable on its own.
 from datetime import date
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from casework import audit, bounds, choices, clock
 from casework.cases import consent, due
@@ -266,7 +266,7 @@ def search_cases(
     found = db.session.scalars(
         visible_cases(reader)
         .where(Case.person_id.in_(people))
-        .options(selectinload(Case.assignee))
+        .options(joinedload(Case.assignee))
         .order_by(Case.created_at)
         .limit(SEARCH_LIMIT + 1)
     ).all()

@@ -8,7 +8,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -98,8 +98,8 @@ def index():
 
 def _list_page(query):
     """One page of a list of cases, audited as a list view of the cases it shows. The assignees the
-    table names are read in one statement with the page, not one by one as the template meets them."""
-    page = bounded_page(query.options(selectinload(Case.assignee)), page=bounds.page_number(request.args), per_page=PAGE_SIZE)
+    table names are joined to the page's rows, not read one by one as the template meets them."""
+    page = bounded_page(query.options(joinedload(Case.assignee)), page=bounds.page_number(request.args), per_page=PAGE_SIZE)
     audit.record("case_list_viewed", detail=str(len(page.items)))
     return page
 
