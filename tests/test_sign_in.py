@@ -411,3 +411,13 @@ def test_sign_in_and_out_are_audited(app, client, make_user):
     with app.app_context():
         actions = [e.action for e in db.session.scalars(db.select(AuditEvent).where(AuditEvent.actor_id == user.id))]
     assert actions == ["sign_in", "sign_out"]
+
+
+def test_the_address_is_found_whatever_its_case(app, make_user):
+    """People type their address with capitals now and then; the account is found all the same."""
+    user = make_user("volunteer", email="Anna.Volkova@Casework.example.org")
+    for typed in ("anna.volkova@casework.example.org", "ANNA.VOLKOVA@CASEWORK.EXAMPLE.ORG"):
+        response = submit_password(app.test_client(), typed)
+        assert response.status_code == 302 and "/tf-validate" in response.headers["Location"], typed
+    assert submit_password(app.test_client(), "anna.volkov@casework.example.org").status_code == 200
+    assert user.email == "Anna.Volkova@Casework.example.org"
