@@ -14,6 +14,10 @@ from casework.permissions import visible_cases
 from casework.rules import engine
 
 RULE_ORDER = {rule.id: number for number, rule in enumerate(engine.rules())}
+#: The case page shows this many of the latest notes; the case's notes pages show all of them. A case
+#: followed for years gathers hundreds, and each is decrypted and laid out: with 70 notes a case page
+#: took 21 ms of CPU instead of 13.
+LATEST_NOTES = 20
 
 
 @dataclass
@@ -22,7 +26,10 @@ class CaseRecord:
     consent: Standing
     #: Where consent rows without a volunteer behind them came from (casework.cases.consent_origin).
     consent_origins: dict
+    #: The latest notes, oldest of them first.
     notes: list[Note]
+    #: Whether the case has notes older than those in `notes`.
+    earlier_notes: bool
     documents: list[Document]
     referrals: list[Referral]
     deadlines: list
@@ -31,18 +38,25 @@ class CaseRecord:
 
 
 def case_record(case: Case, reader: User) -> CaseRecord:
-    """The case with its notes, documents, referrals, deadlines and tags, and the reader's view of
-    the person's other cases (only those the reader may see)."""
+    """The case with its latest notes, documents, referrals, deadlines and tags, and the reader's view
+    of the person's other cases (only those the reader may see)."""
     consent = standing(case.person)
+    # Each note shows its author, each referral its partner and referrer: joined to the rows, not
+    # read one by one, nor by a statement of their own. One note more than shown says whether there
+    # are earlier ones, without counting them.
+    latest = db.session.scalars(
+        select(Note)
+        .where(Note.case_id == case.id)
+        .order_by(Note.created_at.desc(), Note.id.desc())
+        .limit(LATEST_NOTES + 1)
+        .options(joinedload(Note.author))
+    ).all()
     return CaseRecord(
         case=case,
         consent=consent,
         consent_origins=consent_origin.origins(case.person, consent.history),
-        # Each note shows its author, each referral its partner and referrer: joined to the rows, not
-        # read one by one, nor by a statement of their own.
-        notes=db.session.scalars(
-            select(Note).where(Note.case_id == case.id).order_by(Note.created_at).options(joinedload(Note.author))
-        ).all(),
+        notes=latest[:LATEST_NOTES][::-1],
+        earlier_notes=len(latest) > LATEST_NOTES,
         documents=db.session.scalars(select(Document).where(Document.case_id == case.id).order_by(Document.created_at)).all(),
         referrals=db.session.scalars(
             select(Referral)

@@ -208,7 +208,9 @@ class EditForm(CrossChecked, FlaskForm, PersonFields, CaseFields):
 
 class NoteForm(FlaskForm):
     body = TextAreaField(_l("Note"), validators=[DataRequired(_l("Write the note first.")), Length(max=20000)])
-    corrects = SelectField(_l("This note corrects"), choices=[], validators=[Optional()], default="")
+    #: The notes a page offers are only those it shows; any note of the case may be named, and
+    #: operations.add_note refuses one of another case.
+    corrects = SelectField(_l("This note corrects"), choices=[], validators=[Optional()], default="", validate_choice=False)
 
 
 class DocumentForm(FlaskForm):

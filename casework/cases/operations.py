@@ -6,7 +6,7 @@ needs a request, so each is testable on its own.
 
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload
 
 from casework import audit, bounds, choices, clock
@@ -223,6 +223,11 @@ def change_status(case: Case, status: str, outcome: str | None, actor: User) -> 
     elif reopening:
         case.outcome, case.closed_at = None, None
     audit.record("case_reopened" if reopening else "case_status_changed", actor=actor, case=case, detail=status)
+
+
+def case_notes(case: Case) -> Select:
+    """All of a case's notes, oldest first, each with its author (whom every note names)."""
+    return select(Note).where(Note.case_id == case.id).order_by(Note.created_at, Note.id).options(joinedload(Note.author))
 
 
 def add_note(case: Case, body: str, actor: User, corrects: str | None = None) -> Note:

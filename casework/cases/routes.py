@@ -173,10 +173,7 @@ def new():
 
 def _case_page(case: Case, **forms):
     record = case_record(case, current_user)
-    note_form = forms.get("note_form") or NoteForm()
-    note_form.corrects.choices = [("", _("— none —"))] + [
-        (note.id, note.created_at.strftime("%Y-%m-%d %H:%M")) for note in record.notes
-    ]
+    note_form = _note_form(record.notes, forms.get("note_form"))
     assign_form = forms.get("assign_form") or AssignForm(assignee=case.assignee_id)
     assign_form.assignee.choices = _volunteer_choices()
     referral_form = forms.get("referral_form") or ReferralForm()
@@ -194,6 +191,7 @@ def _case_page(case: Case, **forms):
         more_sections=relevant_sections(case),
         category_warning=category_conflict(case),
         notes=record.notes,
+        earlier_notes=record.earlier_notes,
         documents=record.documents,
         referrals=record.referrals,
         deadlines=record.deadlines,
@@ -258,17 +256,38 @@ def edit(case_id: str):
     return render_template("cases/edit.html", form=form, case=case, section=section), 409 if form.form_errors else 200
 
 
+def _note_form(notes: list[Note], submitted: NoteForm | None = None) -> NoteForm:
+    """The form for a new note, offering to correct the notes the page shows."""
+    form = submitted or NoteForm()
+    form.corrects.choices = [("", _("— none —"))] + [(note.id, note.created_at.strftime("%Y-%m-%d %H:%M")) for note in notes]
+    return form
+
+
+#: Notes on one of a case's notes pages.
+NOTES_PAGE_SIZE = 50
+
+
+@require("cases.work")
+def notes(case_id: str):
+    """All of a case's notes, oldest first, a page at a time: the case page shows only the latest."""
+    case = case_or_404(case_id)
+    read_case(case, "notes")
+    page = bounded_page(operations.case_notes(case), page=bounds.page_number(request.args), per_page=NOTES_PAGE_SIZE)
+    return render_template("cases/notes.html", case=case, person=case.person, page=page, note_form=_note_form(page.items))
+
+
 @require("cases.work")
 def add_note(case_id: str):
     case = writable_case_or_404(case_id)
     form = NoteForm()
-    form.corrects.choices = [("", "")] + [
-        (note_id, note_id) for note_id in db.session.scalars(select(Note.id).where(Note.case_id == case.id))
-    ]
     if form.validate_on_submit():
-        operations.add_note(case, form.body.data, current_user, form.corrects.data or None)
-        flash(_("The note was added."), "success")
-        return redirect(url_for("cases.view", case_id=case.id, _anchor="notes"))
+        try:
+            operations.add_note(case, form.body.data, current_user, form.corrects.data or None)
+        except operations.CaseRefused as refusal:
+            form.corrects.errors.append(str(refusal))
+        else:
+            flash(_("The note was added."), "success")
+            return redirect(url_for("cases.view", case_id=case.id, _anchor="notes"))
     return _refused(case, "note refused", note_form=form)
 
 
