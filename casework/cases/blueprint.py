@@ -9,6 +9,7 @@ bp = Blueprint("cases", __name__, url_prefix="/cases")
 
 for helper in (
     display.person_name,
+    display.sealed_text,
     display.rule_explanation,
     display.fields_needed,
     display.consent_question,

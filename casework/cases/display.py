@@ -23,6 +23,12 @@ MATCH_LABELS = {
 }
 
 
+def sealed_text(value) -> str:
+    """A free text kept encrypted under a person's key (a note, a referral's purpose, a reviewer's
+    reason), or "(erased)" where the person's erasure blanked it."""
+    return str(_l("(erased)")) if value is None else value
+
+
 def person_name(person) -> str:
     """Both scripts when both are known: "Ivanov Sergei / Иванов Сергей"."""
     if person.erased:
