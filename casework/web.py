@@ -44,10 +44,22 @@ def commit_or_roll_back(response: Response) -> Response:
     """One commit per request, after the view has done all its work; nothing is kept on an error,
     except where a view has marked the refusal as worth keeping (`keep_refusal`)."""
     if response.status_code < 400 or g.get("keep_refusal"):
-        db.session.commit()
+        _commit_without_expiring()
     else:
         db.session.rollback()
     return response
+
+
+def _commit_without_expiring() -> None:
+    """Commit, but leave the request's objects as they are: the page is built, the session ends with
+    the request, and expiring each object the request loaded (the commit's default, so that the next
+    read sees other transactions' changes) took 4% of a case list's CPU for nothing."""
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
 
 
 def keep_refusal() -> None:

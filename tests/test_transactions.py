@@ -82,3 +82,35 @@ def test_a_release_lost_to_a_concurrent_one_is_a_409_that_keeps_nothing(app, sig
     assert counts(app, LedgerEntry, AuditEvent) == before
     with app.app_context():
         assert db.session.scalar(select(Release.status).where(Release.period == period)) == "requested"
+
+
+def test_the_commit_that_ends_a_request_leaves_its_objects_loaded_and_the_session_as_it_was(app, signed_in):
+    """Nothing reads the request's objects after its commit, so expiring them all would be work for
+    nothing; a session that outlives the request (a command's, a test's) still expires on commit."""
+    from sqlalchemy import inspect
+
+    seen = {}
+
+    @app.get("/load-then-commit")
+    @require(SIGNED_IN)
+    def load_then_commit():
+        partner = Partner(name="loaded")
+        db.session.add(partner)
+        db.session.flush()
+        seen["partner"] = partner
+        return "ok"
+
+    @app.after_request
+    def look_after_the_commit(response):
+        if "partner" in seen:
+            seen["expired"] = set(inspect(seen["partner"]).expired_attributes)
+            seen["expires_on_commit"] = db.session().expire_on_commit
+        return response
+
+    # after_request handlers run in reverse order of registration: this one runs after the commit.
+    app.after_request_funcs[None].insert(0, app.after_request_funcs[None].pop())
+    client, _ = signed_in("coordinator")
+    assert client.get("/load-then-commit").status_code == 200
+    assert counts(app, Partner) == (1,)
+    assert seen["expired"] == set()
+    assert seen["expires_on_commit"] is True
