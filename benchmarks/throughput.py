@@ -434,7 +434,15 @@ def new_person(rng: random.Random, serial: int) -> dict:
     }
 
 
-def mix(port: int, clients: list[Client], cases: list[tuple[str, str]], seconds: int) -> None:
+def _machine_ticks() -> tuple[int, int]:
+    """(busy, all) clock ticks of every CPU since boot, from /proc/stat (Linux): whether a run used the
+    whole machine or waited on something else."""
+    fields = [int(value) for value in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle and iowait
+    return sum(fields) - idle, sum(fields)
+
+
+def mix(server: int, port: int, clients: list[Client], cases: list[tuple[str, str]], seconds: int) -> None:
     serials = itertools.count(1)
     results: dict[str, list[float]] = {"read": [], "note": [], "intake": []}
     errors: dict[str, int] = {}
@@ -473,15 +481,23 @@ def mix(port: int, clients: list[Client], cases: list[tuple[str, str]], seconds:
                     errors[f"{kind} {status}"] = errors.get(f"{kind} {status}", 0) + 1
 
     threads = [threading.Thread(target=run, args=(client, number)) for number, client in enumerate(clients)]
+    meter, (busy_before, all_before) = CpuMeter(server), _machine_ticks()
+    meter.start()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     total = sum(len(samples) for samples in results.values())
+    cpu = meter.per_request(total)
+    busy_after, all_after = _machine_ticks()
     say(
         f"{len(clients)} clients for {seconds} s, 70% reads / 20% notes / 10% intakes on PostgreSQL (aim: 0 errors, p95 under 300 ms):"
     )
     say(f"  {total} requests, {total / seconds:.1f} req/s, errors: {sum(errors.values())} {errors or ''}")
+    say(
+        f"  CPU per request: app {cpu['app']:.2f} ms, PostgreSQL {cpu['PostgreSQL']:.2f} ms, Redis {cpu['Redis']:.2f} ms;"
+        f" the machine's {os.cpu_count()} CPUs {100 * (busy_after - busy_before) / max(all_after - all_before, 1):.0f}% busy"
+    )
     every = [took for samples in results.values() for took in samples]
     for kind, samples in [*results.items(), ("all", every)]:
         if samples:
@@ -544,7 +560,7 @@ def main(rounds: int = 3, wrk_seconds: int = 5, clients: int = CLIENTS, mix_seco
             sign_in(client, email, current_code(app, secret))
             signed_in.append(client)
         ratios((app_server, app_port), hello_port, signed_in[0], cases, folder, rounds, wrk_seconds)
-        mix(app_port, signed_in, cases, mix_seconds)
+        mix(app_server.pid, app_port, signed_in, cases, mix_seconds)
         say(f"  the app's workers after every run above: RSS {', '.join(f'{mb} MB' for mb in worker_memory(app_server.pid))}")
     finally:
         for server in servers:
