@@ -126,3 +126,14 @@ def test_the_notes_of_a_case_one_may_not_see_are_not_found(app, signed_in, creat
 
     assert response.status_code == 404
     assert "Call number" not in _text(response)
+
+
+def test_the_trail_names_a_reading_of_the_notes_pages(app, signed_in, create_case):
+    client, coordinator = signed_in("coordinator")
+    case_id = create_case(by=coordinator)
+    _write_notes(app, case_id, coordinator, 2)
+    assert client.get(f"/cases/{case_id}/notes").status_code == 200
+
+    trail = _text(client.get("/audit/"))
+
+    assert "notes pages" in trail

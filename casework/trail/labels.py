@@ -62,6 +62,7 @@ ACTION_LABELS = {
 #: Details that are words rather than ids or counts (the reason a case page was shown again, say).
 DETAIL_LABELS = {
     "edit": _l("edit form"),
+    "notes": _l("notes pages"),
     "note refused": _l("note refused"),
     "upload refused": _l("upload refused"),
     "status refused": _l("status change refused"),
