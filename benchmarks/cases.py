@@ -9,7 +9,8 @@ At each size N, in this order:
   2. signed in as the demo coordinator: GET /cases/ (open cases by deadline band, the dates being
      encrypted), GET /cases/?status=all&sort=newest and GET /cases/due (the deadlines of the next 14
      days and the overdue ones, read from the cases whose band may hold one), then POST
-     /cases/search by a phone that exists;
+     /cases/search by a phone that exists; at the first size also a case given NOTES notes: its page,
+     which shows the latest 20, and the first of its notes pages;
   3. 1,000 intakes through `operations.create_case` (person, consent, case, deadlines, audit row),
      one transaction each as the intake request does, against 1,000 plain-text person + case pairs
      in control tables filled to the same N rows first. The database then holds N + 1,000 cases,
@@ -40,10 +41,12 @@ from casework.cases import operations
 from casework.config import PROJECT_ROOT
 from casework.extensions import db
 from casework.keyring import generate_keys, write_key_file
-from casework.models import ROLE_NAMES, Case, Person, Role, User
+from casework.models import ROLE_NAMES, Case, Note, Person, Role, User
 
 CREATED = 1_000
 REQUESTS = 50
+#: Notes on the case that stands for one followed for years (at the first size only).
+NOTES = 500
 WARM_UP = 3
 PROGRESS_SECONDS = 30
 SECRET_KEY = "benchmark-secret-key-long-enough-0123456789abcdef"
@@ -311,6 +314,26 @@ def measure_case_pages(app, client) -> list[float]:
     return timed_requests(send)
 
 
+def measure_case_with_notes(app, client) -> tuple[list[float], list[float]]:
+    """A case followed for years, with NOTES notes: its page (which shows the latest of them) and the
+    first of its notes pages (50 of them)."""
+    with app.app_context():
+        case_id = db.session.scalar(
+            select(Case.id)
+            .join(Person, Case.person_id == Person.id)
+            .where(Person.erased_at.is_(None))
+            .order_by(func.random())
+            .limit(1)
+        )
+        case = db.session.get(Case, case_id)
+        author_id = db.session.scalar(select(User.id).where(User.email == COORDINATOR))
+        db.session.add_all(
+            Note(case=case, author_id=author_id, body=f"Call number {number}: no news yet.") for number in range(NOTES)
+        )
+        db.session.commit()
+    return measure_list(client, f"/cases/{case_id}"), measure_list(client, f"/cases/{case_id}/notes")
+
+
 def real_phones(app, how_many: int = 10) -> list[tuple[str, str]]:
     """(phone, case id) of people picked at random, decrypted as the app decrypts them."""
     with app.app_context():
@@ -400,6 +423,10 @@ def run_on(url: str, label: str, folder: Path, sizes: tuple[int, ...]) -> None:
             say(f"    {title:<38} {ms(figures[path])}")
         figures["case"] = measure_case_pages(app, client)
         say(f"    {'GET /cases/<id> (at random)':<38} {ms(figures['case'])}")
+        if round_number == 1:
+            page, notes = measure_case_with_notes(app, client)
+            say(f"    {f'GET /cases/<id> with {NOTES} notes':<38} {ms(page)}")
+            say(f"    {f'GET /cases/<id>/notes (50 of {NOTES})':<38} {ms(notes)}")
         figures["search"] = measure_search(app, client)
         say(f"    {'POST /cases/search (phone)':<38} {ms(figures['search'])}")
         with app.app_context():
