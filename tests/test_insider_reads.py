@@ -155,6 +155,21 @@ def test_the_budget_is_one_over_every_route(app, volunteer_with_a_case):
         assert db.session.scalar(select(func.count()).where(AuditEvent.action == "case_viewed")) == 2
 
 
+def test_the_notes_pages_spend_the_same_budget(app, volunteer_with_a_case):
+    """Paging through a case's notes is reading the case: four pages spend the 4 reads, and the
+    fifth page and the case page itself are refused without a word of the notes."""
+    client, volunteer, case_id, _document_id = volunteer_with_a_case
+    with app.app_context():
+        operations.add_note(db.session.get(Case, case_id), "He is hiding at his aunt's.", db.session.get(User, volunteer.id))
+        db.session.commit()
+    for _ in range(4):
+        assert client.get(f"/cases/{case_id}/notes").status_code == 200
+    for url in (f"/cases/{case_id}/notes", f"/cases/{case_id}/notes?page=2", f"/cases/{case_id}"):
+        refused = client.get(url)
+        assert refused.status_code == 429, url
+        assert "aunt" not in refused.get_data(as_text=True)
+
+
 def test_a_refused_read_keeps_nothing_but_the_flag(app, volunteer_with_a_case):
     """The refused request wrote an audit row for the showing before it was refused: rolled back."""
     client, _volunteer, case_id, _document_id = volunteer_with_a_case
