@@ -17,8 +17,10 @@ a hello-world Flask app (`benchmarks/hello.py`). Then:
    /proc, so on Linux), which say whether a page waits on the database or on the app's own work.
 2. 50 clients for 60 seconds, each signed in as a coordinator of its own, one request after another
    without pause: 70% reads (the case list or a case page), 20% notes, 10% intakes of new people.
-   Errors (anything but the expected status) and p50/p95 of each kind; then each of the app's
-   workers' resident memory, which says whether a worker grows between restarts.
+   Errors (anything but the expected status) and p50/p95 of each kind; the requests per second
+   also as a share of hello world's, run for five seconds just before and just after the mix; the
+   CPU each request cost and how busy the machine was; then each of the app's workers' resident
+   memory, which says whether a worker grows between restarts.
 
 Every figure is printed with the machine's load average at that moment: on a shared machine the
 ratios move with the neighbours' load, so read them together. Aims (issue 11): each ratio at least
@@ -442,7 +444,11 @@ def _machine_ticks() -> tuple[int, int]:
     return sum(fields) - idle, sum(fields)
 
 
-def mix(server: int, port: int, clients: list[Client], cases: list[tuple[str, str]], seconds: int) -> None:
+def mix(server: int, port: int, clients: list[Client], cases: list[tuple[str, str]], seconds: int, hello_port: int) -> None:
+    """The mix, and its throughput as a share of hello world's measured just before and just after it:
+    this machine ran the same code's mix at 116 req/s and at 155 req/s a quarter of an hour apart, so
+    runs are compared by that share rather than by their requests per second alone."""
+    hello_before = wrk(hello_port, "/", 5, PROXY_HEADERS)[0]
     serials = itertools.count(1)
     results: dict[str, list[float]] = {"read": [], "note": [], "intake": []}
     errors: dict[str, int] = {}
@@ -490,10 +496,14 @@ def mix(server: int, port: int, clients: list[Client], cases: list[tuple[str, st
     total = sum(len(samples) for samples in results.values())
     cpu = meter.per_request(total)
     busy_after, all_after = _machine_ticks()
+    hello = (hello_before + wrk(hello_port, "/", 5, PROXY_HEADERS)[0]) / 2
     say(
         f"{len(clients)} clients for {seconds} s, 70% reads / 20% notes / 10% intakes on PostgreSQL (aim: 0 errors, p95 under 300 ms):"
     )
-    say(f"  {total} requests, {total / seconds:.1f} req/s, errors: {sum(errors.values())} {errors or ''}")
+    say(
+        f"  {total} requests, {total / seconds:.1f} req/s ({100 * total / seconds / hello:.2f}% of hello world's"
+        f" {hello:.0f} req/s around it), errors: {sum(errors.values())} {errors or ''}"
+    )
     say(
         f"  CPU per request: app {cpu['app']:.2f} ms, PostgreSQL {cpu['PostgreSQL']:.2f} ms, Redis {cpu['Redis']:.2f} ms;"
         f" the machine's {os.cpu_count()} CPUs {100 * (busy_after - busy_before) / max(all_after - all_before, 1):.0f}% busy"
@@ -560,7 +570,7 @@ def main(rounds: int = 3, wrk_seconds: int = 5, clients: int = CLIENTS, mix_seco
             sign_in(client, email, current_code(app, secret))
             signed_in.append(client)
         ratios((app_server, app_port), hello_port, signed_in[0], cases, folder, rounds, wrk_seconds)
-        mix(app_server.pid, app_port, signed_in, cases, mix_seconds)
+        mix(app_server.pid, app_port, signed_in, cases, mix_seconds, hello_port)
         say(f"  the app's workers after every run above: RSS {', '.join(f'{mb} MB' for mb in worker_memory(app_server.pid))}")
     finally:
         for server in servers:
