@@ -8,6 +8,7 @@ from sqlalchemy.orm import joinedload
 from casework.cases import consent_origin
 from casework.cases.consent import Standing, standing
 from casework.cases.due import case_deadlines
+from casework.cases.operations import case_notes
 from casework.extensions import db
 from casework.models import Case, CaseTag, Document, Note, Referral, User
 from casework.permissions import visible_cases
@@ -41,16 +42,8 @@ def case_record(case: Case, reader: User) -> CaseRecord:
     """The case with its latest notes, documents, referrals, deadlines and tags, and the reader's view
     of the person's other cases (only those the reader may see)."""
     consent = standing(case.person)
-    # Each note shows its author, each referral its partner and referrer: joined to the rows, not
-    # read one by one, nor by a statement of their own. One note more than shown says whether there
-    # are earlier ones, without counting them.
-    latest = db.session.scalars(
-        select(Note)
-        .where(Note.case_id == case.id)
-        .order_by(Note.created_at.desc(), Note.id.desc())
-        .limit(LATEST_NOTES + 1)
-        .options(joinedload(Note.author))
-    ).all()
+    # One note more than shown says whether there are earlier ones, without counting them.
+    latest = db.session.scalars(case_notes(case, newest_first=True).limit(LATEST_NOTES + 1)).all()
     return CaseRecord(
         case=case,
         consent=consent,
@@ -58,6 +51,7 @@ def case_record(case: Case, reader: User) -> CaseRecord:
         notes=latest[:LATEST_NOTES][::-1],
         earlier_notes=len(latest) > LATEST_NOTES,
         documents=db.session.scalars(select(Document).where(Document.case_id == case.id).order_by(Document.created_at)).all(),
+        # Each referral shows its partner and referrer: joined to the rows, not read one by one.
         referrals=db.session.scalars(
             select(Referral)
             .where(Referral.case_id == case.id)

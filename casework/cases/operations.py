@@ -225,9 +225,10 @@ def change_status(case: Case, status: str, outcome: str | None, actor: User) -> 
     audit.record("case_reopened" if reopening else "case_status_changed", actor=actor, case=case, detail=status)
 
 
-def case_notes(case: Case) -> Select:
-    """All of a case's notes, oldest first, each with its author (whom every note names)."""
-    return select(Note).where(Note.case_id == case.id).order_by(Note.created_at, Note.id).options(joinedload(Note.author))
+def case_notes(case: Case, *, newest_first: bool = False) -> Select:
+    """A case's notes, each with its author (whom every note names), oldest or newest first."""
+    order = (Note.created_at.desc(), Note.id.desc()) if newest_first else (Note.created_at, Note.id)
+    return select(Note).where(Note.case_id == case.id).order_by(*order).options(joinedload(Note.author))
 
 
 def add_note(case: Case, body: str, actor: User, corrects: str | None = None) -> Note:
