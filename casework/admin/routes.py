@@ -1,5 +1,4 @@
 from flask import flash, redirect, render_template, url_for
-from flask_babel import format_date
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -8,7 +7,7 @@ from casework.admin import operations
 from casework.admin.forms import BaselineForm, InviteForm, PartnerForm, RoleForm
 from casework.extensions import db
 from casework.forms import ActionForm
-from casework.i18n import JOB_LABELS, JOB_STATE_LABELS, _
+from casework.i18n import JOB_LABELS, JOB_STATE_LABELS, _, format_date
 from casework.models import Partner, PolicyBaseline, User
 from casework.permissions import require
 from casework.rules import engine, tagging

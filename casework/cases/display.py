@@ -2,13 +2,13 @@
 
 from datetime import date
 
-from flask_babel import format_date, get_locale
+from flask_babel import get_locale
 
 from casework import choices
 from casework.cases import consent, deadlines
 from casework.cases.forms import SECTIONS, EditForm
 from casework.cases.operations import CASE_FIELDS, PERSON_FIELDS
-from casework.i18n import _l
+from casework.i18n import _l, format_date
 from casework.proposals import PROPOSAL_LABELS
 from casework.rules import engine
 from casework.rules.facts import SOURCES
