@@ -62,6 +62,8 @@ _EVENT_COLUMNS = [column.key for column in _EVENTS.columns if column.key != "id"
 _TOUCH_HEAD = update(_HEAD).where(_HEAD.c.id == 1).values(seq=_HEAD.c.seq).returning(_HEAD.c.seq, _HEAD.c.digest)
 _MOVE_HEAD = update(_HEAD).where(_HEAD.c.id == 1).values(seq=bindparam("new_seq"), digest=bindparam("new_digest"))
 
+_MOVE_HEAD_AND_INSERT = _EVENTS.insert().add_cte(_MOVE_HEAD.cte("moved_head"))
+
 
 def _lock_head(session: Session) -> tuple[int, bytes]:
     """The chain's head, locked for the rest of this transaction so that no two rows take the same place.
@@ -108,7 +110,7 @@ def _chain_pending_events(session: Session) -> None:
     if not events:
         return
     # The request's own changes are written before the head is locked, not while it is held: the
-    # lock then covers two short statements on the head and the events' one INSERT.
+    # lock then covers the head's statements and the events' INSERT (_write_chain).
     session.flush()
     seq, digest = _lock_head(session)
     ring = current_keys().audit
@@ -116,8 +118,18 @@ def _chain_pending_events(session: Session) -> None:
         seq += 1
         pending.seq, pending.key_version = seq, ring.current_version
         pending.digest = digest = chain_digest(ring.current, digest, _content(pending))
-    session.execute(_MOVE_HEAD, {"new_seq": seq, "new_digest": digest})
-    session.execute(_EVENTS.insert(), [{name: getattr(event, name) for name in _EVENT_COLUMNS} for event in events])
+    _write_chain(session, seq, digest, [{name: getattr(event, name) for name in _EVENT_COLUMNS} for event in events])
+
+
+def _write_chain(session: Session, seq: int, digest: bytes, rows: list[dict]) -> None:
+    """Move the head and insert the rows. Most requests write one row; on PostgreSQL one statement
+    then does both (the head's UPDATE as a data-modifying WITH, which runs exactly once whether or not
+    it is referenced): one round trip fewer while the head is locked. SQLite has no such WITH."""
+    if len(rows) == 1 and session.get_bind().dialect.name == "postgresql":
+        session.execute(_MOVE_HEAD_AND_INSERT, {**rows[0], "new_seq": seq, "new_digest": digest})
+    else:
+        session.execute(_MOVE_HEAD, {"new_seq": seq, "new_digest": digest})
+        session.execute(_EVENTS.insert(), rows)
 
 
 @listens_for(db.session, "after_soft_rollback")

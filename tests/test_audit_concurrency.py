@@ -11,6 +11,7 @@ from sqlalchemy import func, select, text
 from casework import audit
 from casework.extensions import db
 from casework.models import AuditEvent
+from tests.statements import statements_during
 
 
 @pytest.fixture
@@ -76,3 +77,24 @@ def test_a_failure_while_chaining_fails_the_commit(app, monkeypatch):
             db.session.commit()
         db.session.rollback()
         assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == 0
+
+
+def test_the_locked_head_waits_on_as_few_statements_as_the_database_allows(app):
+    """Between locking the head and the commit, every other audited request waits: PostgreSQL moves
+    the head and inserts a request's one row in a single statement, SQLite in two; the chain is intact
+    either way."""
+
+    def one_request() -> None:
+        with app.app_context():
+            audit.record("case_list_viewed", detail="one")
+            db.session.commit()
+
+    one_request()  # the first one creates the head
+    sent = statements_during(app, one_request)
+    after_lock = sent[next(number for number, sql in enumerate(sent) if sql.startswith("UPDATE audit_head")) + 1 :]
+    with app.app_context():
+        postgresql = db.engine.dialect.name == "postgresql"
+    assert len(after_lock) == (1 if postgresql else 2), after_lock
+    assert "audit_events" in after_lock[-1]
+    result = app.test_cli_runner().invoke(args=["audit", "verify"])
+    assert result.exit_code == 0 and "intact: 2 rows" in result.output, result.output
