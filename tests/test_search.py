@@ -4,6 +4,7 @@ from datetime import date
 
 from casework.cases import operations
 from tests.conftest import csrf_from
+from tests.factories import INTAKE
 
 
 def search(client, **fields):
@@ -96,3 +97,27 @@ def test_a_volunteers_search_decrypts_no_one_they_may_not_see(app, signed_in, ma
 
         own_person = db.session.get(Case, mine).person_id
     assert set(decrypted) == {own_person}, "only the volunteer's own person was decrypted"
+
+
+def test_identifiers_nobody_has_read_the_index_only(app, signed_in, create_case):
+    """An intake checks a new person against everyone: with no candidate in the index, no person is
+    read (nor decrypted), and a match is still found when there is one."""
+    from casework.people.search import find_people
+    from tests.statements import statements_during
+
+    _, coordinator = signed_in("coordinator")
+    create_case(by=coordinator)  # Sokolov Dmitri, +79161234567 in tests/factories.INTAKE
+    found = []
+
+    def look(phone: str):
+        def send():
+            with app.app_context():
+                found.append([match.matched_on for match in find_people(phone=phone)])
+
+        return statements_during(app, send)
+
+    unknown = look("+79169999999")
+    known = look(INTAKE["phone"])
+    assert found == [[], [["phone"]]]
+    assert len(unknown) == 1 and "blind_indexes" in unknown[0]
+    assert len(known) == 2 and "persons" in known[1]

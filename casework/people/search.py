@@ -66,6 +66,8 @@ def find_people(
         for name, value in wanted.items()
     ]
     candidate_ids = db.session.scalars(_among(select(BlindIndex.person_id).where(or_(*conditions)), within).distinct()).all()
+    if not candidate_ids:
+        return []  # most intakes: nobody to decrypt, so no statement to read nobody
     matches = []
     for person in db.session.scalars(select(Person).where(Person.id.in_(candidate_ids), Person.erased_at.is_(None))):
         own = index_values(person)
