@@ -522,6 +522,8 @@ def mix(server: int, port: int, clients: list[Client], cases: list[tuple[str, st
 
 
 def main(rounds: int = 3, wrk_seconds: int = 5, clients: int = CLIENTS, mix_seconds: int = 60) -> None:
+    """Everything above; `rounds=0` runs the mix alone (`--mix-only`), which is how two versions of the
+    code are compared: the mix of each, on a checkout of each, one after the other, twice or more."""
     if shutil.which("wrk") is None:
         say("throughput: wrk is not installed (apt-get install wrk); nothing measured")
         return
@@ -569,7 +571,8 @@ def main(rounds: int = 3, wrk_seconds: int = 5, clients: int = CLIENTS, mix_seco
             client = Client(app_port)
             sign_in(client, email, current_code(app, secret))
             signed_in.append(client)
-        ratios((app_server, app_port), hello_port, signed_in[0], cases, folder, rounds, wrk_seconds)
+        if rounds:
+            ratios((app_server, app_port), hello_port, signed_in[0], cases, folder, rounds, wrk_seconds)
         mix(app_server.pid, app_port, signed_in, cases, mix_seconds, hello_port)
         say(f"  the app's workers after every run above: RSS {', '.join(f'{mb} MB' for mb in worker_memory(app_server.pid))}")
     finally:
@@ -583,4 +586,4 @@ def main(rounds: int = 3, wrk_seconds: int = 5, clients: int = CLIENTS, mix_seco
 
 
 if __name__ == "__main__":
-    main()
+    main(rounds=0 if "--mix-only" in sys.argv[1:] else 3)
