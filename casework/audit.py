@@ -58,10 +58,10 @@ _HEAD = AuditHead.__table__
 _EVENTS = AuditEvent.__table__
 #: What an event row holds besides its id, which the database gives it.
 _EVENT_COLUMNS = [column.key for column in _EVENTS.columns if column.key != "id"]
-#: The two statements on the head every audited request runs, built once rather than per request.
+#: The statements on the head every audited request runs, built once rather than per request; the
+#: last moves the head and inserts one event (PostgreSQL, _write_chain).
 _TOUCH_HEAD = update(_HEAD).where(_HEAD.c.id == 1).values(seq=_HEAD.c.seq).returning(_HEAD.c.seq, _HEAD.c.digest)
 _MOVE_HEAD = update(_HEAD).where(_HEAD.c.id == 1).values(seq=bindparam("new_seq"), digest=bindparam("new_digest"))
-
 _MOVE_HEAD_AND_INSERT = _EVENTS.insert().add_cte(_MOVE_HEAD.cte("moved_head"))
 
 
