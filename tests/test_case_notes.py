@@ -137,3 +137,17 @@ def test_the_trail_names_a_reading_of_the_notes_pages(app, signed_in, create_cas
     trail = _text(client.get("/audit/"))
 
     assert "notes pages" in trail
+
+
+def test_the_note_to_correct_is_named_by_the_time_its_note_shows(app, signed_in, create_case):
+    """The choice of a note to correct names it by the time printed above it, in the foundation's zone
+    and the reader's language, not by its time in UTC."""
+    client, volunteer = signed_in("volunteer")
+    case_id = create_case(by=volunteer)
+    (note_id,) = _write_notes(app, case_id, volunteer, 1)
+
+    page = _text(client.get(f"/cases/{case_id}"))
+
+    shown = re.search(rf'id="note-{note_id}">\s*<p class="note-meta">[^·]*· ([^<·]+?)\s*</p>', page).group(1)
+    offered = re.search(rf'<option value="{note_id}">([^<]+)</option>', page).group(1)
+    assert offered == shown

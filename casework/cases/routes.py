@@ -5,7 +5,7 @@
 from io import BytesIO
 
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
-from flask_babel import get_locale
+from flask_babel import format_datetime, get_locale
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -257,9 +257,10 @@ def edit(case_id: str):
 
 
 def _note_form(notes: list[Note], submitted: NoteForm | None = None) -> NoteForm:
-    """The form for a new note, offering to correct the notes the page shows."""
+    """The form for a new note, offering to correct the notes the page shows, each named by the time
+    printed above it (the foundation's zone, the reader's language)."""
     form = submitted or NoteForm()
-    form.corrects.choices = [("", _("— none —"))] + [(note.id, note.created_at.strftime("%Y-%m-%d %H:%M")) for note in notes]
+    form.corrects.choices = [("", _("— none —"))] + [(note.id, format_datetime(note.created_at)) for note in notes]
     return form
 
 
