@@ -5,7 +5,7 @@
 from io import BytesIO
 
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
-from flask_babel import format_datetime, get_locale
+from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -39,7 +39,7 @@ from casework.config import LOCALES
 from casework.errors import render_error
 from casework.extensions import db
 from casework.forms import ActionForm
-from casework.i18n import _
+from casework.i18n import _, format_datetime
 from casework.models import Case, Document, Note, Partner, Referral, User
 from casework.paging import bounded_page
 from casework.people.documents import DocumentRefused, read_document
