@@ -14,7 +14,7 @@ def recorded_actions() -> set[str]:
     found = set()
     for path in SOURCE.rglob("*.py"):
         text = path.read_text(encoding="utf-8")
-        for first_argument in re.findall(r"record\(\s*([^,]+),", text):
+        for first_argument in re.findall(r"record\(\s*([^,)]+)[,)]", text):
             found |= set(re.findall(r'"([a-z_]+)"', first_argument))
         found |= set(re.findall(r'^[A-Z_]*(?:FLAG|ACTION|CHECKED) = "([a-z_]+)"', text, re.MULTILINE))
     return found

@@ -21,7 +21,8 @@ for helper in (
 bp.add_app_template_global(consent.answers, "consent_answers")
 bp.add_app_template_filter(display.match_label, "match_label")
 bp.app_context_processor(display.case_vocabulary)
-bp.register_error_handler(read_budget.BudgetSpent, routes.refuse_spent_budget)
+# Every page that charges the read budget refuses alike, the home page (casework.main) included.
+bp.app_errorhandler(read_budget.BudgetSpent)(routes.refuse_spent_budget)
 bp.register_error_handler(RequestEntityTooLarge, routes.upload_too_large)
 
 bp.add_url_rule("/", view_func=routes.index, methods=["GET"])

@@ -42,14 +42,18 @@ class DueItem:
         return self.due_on < today
 
 
-def bands_to_read(last: date) -> list[int]:
+def bands_to_read(cases: Select, last: date) -> list[int]:
     """The bands whose cases may hold a deadline between today - OVERDUE_DAYS and `last`: band 0, and a
     later band only if one of its cases was banded long enough ago (deadlines.later_bands); after the
-    daily refresh, none was. One step down an index per later band (ix_cases_band_age)."""
+    daily refresh, none was. One step down an index per later band (ix_cases_band_age).
+
+    Asked of `cases`, the reader's own: a stale case the reader may not see must change neither which
+    of their cases are read nor, through the "Due soon" pager, what they are shown (S21)."""
+    among = cases.with_only_columns(Case.id).order_by(None)
     stale = [
         number
         for number, before in deadlines.later_bands(last)
-        if db.session.scalar(select(Case.id).where(Case.deadline_band == number, Case.deadline_band_on < before).limit(1))
+        if db.session.scalar(among.where(Case.deadline_band == number, Case.deadline_band_on < before).limit(1))
     ]
     return [0, *stale]
 
@@ -60,7 +64,7 @@ def _in_window(case: Case, first: date, last: date) -> list[DueItem]:
 
 def deadlines_between(cases: Select, first: date, last: date) -> Iterator[DueItem]:
     """The deadlines from `first` to `last` of the cases `cases` selects, read only where the band allows."""
-    for case in db.session.scalars(cases.where(Case.deadline_band.in_(bands_to_read(last)))):
+    for case in db.session.scalars(cases.where(Case.deadline_band.in_(bands_to_read(cases, last)))):
         yield from _in_window(case, first, last)
 
 
@@ -99,10 +103,9 @@ def due_items(user: User, days: int, page: int = 1) -> DuePage:
     deadlines are earliest first. Someone with fewer than PAGE_CASES such cases sees them all, in
     date order, on one page."""
     first, last = _window(days)
-    cases = (
-        visible_cases(user)
-        .where(Case.deadline_band.in_(bands_to_read(last)), Case.status.in_(OPEN_STATUSES))
-        .order_by(Case.deadline_band, Case.created_at, Case.id)
+    open_cases = visible_cases(user).where(Case.status.in_(OPEN_STATUSES))
+    cases = open_cases.where(Case.deadline_band.in_(bands_to_read(open_cases, last))).order_by(
+        Case.deadline_band, Case.created_at, Case.id
     )
     chosen = bounded_page(cases, page=min(page, MAX_PAGE), per_page=PAGE_CASES)
     items = [item for case in chosen.items for item in _in_window(case, first, last)]
