@@ -159,9 +159,15 @@ def _index_key(index_root: bytes, table: str, name: str) -> bytes:
     return _hkdf(index_root, f"index|{table}|{name}")
 
 
+def keyed_digest(index_root: bytes, table: str, name: str, normalised: str) -> bytes:
+    """The whole HMAC-SHA256 of a normalised value under the index key of (table, name): equal values
+    give equal digests, and without the index root, which is not in the database, nobody can test a
+    guess against one."""
+    return std_hmac.new(_index_key(index_root, table, name), normalised.encode(), hashlib.sha256).digest()
+
+
 def blind_index(index_root: bytes, table: str, name: str, normalised: str) -> bytes:
-    digest = std_hmac.new(_index_key(index_root, table, name), normalised.encode(), hashlib.sha256).digest()
-    return digest[:INDEX_BYTES]
+    return keyed_digest(index_root, table, name, normalised)[:INDEX_BYTES]
 
 
 # Audit chain --------------------------------------------------------------------------------

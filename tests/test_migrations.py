@@ -260,3 +260,22 @@ def test_db_upgrade_command_on_a_fresh_database(fresh_app):
         with db.engine.connect() as connection:
             assert MigrationContext.configure(connection).get_current_revision() == head
         assert {"roles", "users", "audit_events"} <= _migration_tables()
+
+
+def test_layouts_lose_their_unkeyed_header_digest_and_keep_their_runs(fresh_app):
+    """cea7af717c48: a layout saved under the plain SHA-256 of a header row (a person's row, where a
+    sheet had no header) keeps its columns and its runs, but no digest anyone could test a guess on."""
+    with fresh_app.app_context():
+        config = _alembic_config()
+        command.upgrade(config, "b5d2e8f1a437")
+        _insert_sample_rows()
+        with db.engine.begin() as connection:
+            connection.execute(sa.text("UPDATE import_layouts SET header_hash = :digest"), {"digest": "7caee470" * 8})
+            layout_id = connection.execute(sa.text("SELECT id FROM import_layouts")).scalar_one()
+            connection.execute(sa.text("UPDATE import_runs SET layout_id = :id"), {"id": layout_id})
+        command.upgrade(config, "cea7af717c48")
+        with db.engine.connect() as connection:
+            assert connection.execute(sa.text("SELECT header_hash FROM import_layouts")).scalars().all() == [
+                f"retired-{layout_id}"
+            ]
+            assert connection.execute(sa.text("SELECT layout_id FROM import_runs")).scalars().all() == [layout_id]

@@ -310,7 +310,9 @@ def withdraw_consent(case: Case, actor: User) -> None:
 
 
 def erase(case: Case, actor: User) -> None:
-    """Erase the case's person on request (S6): consent ends and their data key is shredded."""
+    """Erase the case's person on request (S6): consent ends and their data key is shredded. The
+    request also ends unfinished spreadsheet imports (`imports.operations.abandon_unfinished`), which
+    sit above the cases and so are called by the erasing route."""
     audit.record("person_erased", actor=actor, case=case)
     consent.end_all(case.person_id)
     erase_person(case.person)

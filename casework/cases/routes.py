@@ -40,6 +40,7 @@ from casework.errors import render_error
 from casework.extensions import db
 from casework.forms import ActionForm
 from casework.i18n import _, format_datetime
+from casework.imports.operations import abandon_unfinished
 from casework.models import Case, Document, Note, Partner, Referral, User
 from casework.paging import bounded_page
 from casework.people.documents import DocumentRefused, read_document
@@ -523,5 +524,7 @@ def erase(case_id: str):
         flash(_("Tick the box to confirm the erasure."), "error")
         return redirect(url_for("cases.view", case_id=case.id))
     operations.erase(case, current_user)
+    # An unfinished import's file may hold the person too, and importing it would bring them back.
+    abandon_unfinished(current_user)
     flash(_("The person's data was erased. The case's coded facts remain for statistics."), "success")
     return redirect(url_for("cases.index"))

@@ -5,7 +5,6 @@ the request (or the command) commits. The rows themselves are read and checked i
 created in `importing`, which use the intake form's validation.
 """
 
-import hashlib
 import json
 from datetime import timedelta
 
@@ -14,7 +13,7 @@ from sqlalchemy import select
 
 from casework import audit
 from casework.clock import utcnow
-from casework.crypto import blind_index
+from casework.crypto import blind_index, keyed_digest
 from casework.extensions import db
 from casework.imports import facts, sealing
 from casework.imports.sheets import Sheet, read_sheet
@@ -24,9 +23,11 @@ from casework.models.encrypted import new_id
 from casework.models.imports import OVER, ImportLayout, ImportRun
 
 
-def header_hash(headers) -> str:
-    """The layout's key: the header row, each name normalised, in order."""
-    return hashlib.sha256("\x1f".join(facts.normal(header) for header in headers).encode()).hexdigest()
+def header_hash(headers, index_root: bytes) -> str:
+    """The layout's key: a keyed digest of the header row, each name normalised, in order. Keyed,
+    because a sheet saved without a header row has a person's row where the header should be."""
+    row = "\x1f".join(facts.normal(header) for header in headers)
+    return keyed_digest(index_root, ImportLayout.__tablename__, "header", row).hex()
 
 
 def start_run(actor: User, name: str, content: bytes) -> tuple[ImportRun, Sheet]:
@@ -50,7 +51,10 @@ def load_sheet(run: ImportRun) -> Sheet:
 
 
 def layout_for(headers) -> ImportLayout | None:
-    return db.session.scalar(select(ImportLayout).where(ImportLayout.header_hash == header_hash(headers)))
+    """The layout saved for this header row, under the current index root or one still in the ring
+    (saving it again keys it under the current one)."""
+    hashes = [header_hash(headers, root) for root in current_keys().index.keys.values()]
+    return db.session.scalar(select(ImportLayout).where(ImportLayout.header_hash.in_(hashes)))
 
 
 def save_layout(run: ImportRun, headers, columns: list[str], actor: User) -> ImportLayout:
@@ -58,7 +62,8 @@ def save_layout(run: ImportRun, headers, columns: list[str], actor: User) -> Imp
     unknown = set(columns) - set(facts.FACTS) - {""}
     if unknown:
         raise ValueError(f"not importable facts: {sorted(unknown)}")
-    layout = layout_for(headers) or ImportLayout(header_hash=header_hash(headers), values="{}")
+    layout = layout_for(headers) or ImportLayout(values="{}")
+    layout.header_hash = header_hash(headers, current_keys().index.current)
     layout.columns, layout.updated_by_id = json.dumps(columns), actor.id
     db.session.add(layout)
     run.layout = layout
@@ -120,6 +125,17 @@ def abandon(run: ImportRun, actor: User) -> None:
         return
     end_run(run, "abandoned")
     audit.record("import_abandoned", actor=actor, detail=run.id)
+
+
+def abandon_unfinished(actor: User) -> int:
+    """End every unfinished run, as an erasure on request does (S6): a run's sealed file and dry-run
+    report may hold the person, and importing it would bring them back as a new record; which rows
+    are theirs is not known without reading every file. How many runs ended. A run the worker is
+    importing at that moment goes on from the rows it has already read."""
+    runs = db.session.scalars(select(ImportRun).where(ImportRun.state.not_in(OVER))).all()
+    for run in runs:
+        abandon(run, actor)
+    return len(runs)
 
 
 def expire_runs() -> int:

@@ -26,7 +26,8 @@ OVER = ("done", "abandoned", "expired")
 
 
 class ImportLayout(db.Model):
-    """The facts a sheet's columns hold, saved under a hash of its header row for the next import.
+    """The facts a sheet's columns hold, saved under a keyed digest of its header row for the next
+    import (`imports.operations.header_hash`).
 
     Values a coordinator mapped by hand are kept as keyed digests (a blind index of the cell), not
     as the cells themselves: a cell of a coded column may hold anything somebody typed.
