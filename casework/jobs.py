@@ -29,13 +29,15 @@ log = logging.getLogger(__name__)
 
 
 def _queue():
+    """No result store: the app reads a job's state from its `Job` row, and a task that failed for
+    good would otherwise leave its error's text and traceback in Redis or jobs.sqlite (S19)."""
     store = os.environ.get("CASEWORK_JOB_STORE", "")
     if store == "memory":
-        return MemoryHuey("casework")
+        return MemoryHuey("casework", results=False)
     if os.environ.get("CASEWORK_REDIS_URL"):
-        return RedisHuey("casework", url=os.environ["CASEWORK_REDIS_URL"])
+        return RedisHuey("casework", results=False, url=os.environ["CASEWORK_REDIS_URL"])
     # No tables at import: the file is made when the first job is queued or the worker starts.
-    return SqliteHuey("casework", filename=store or str(INSTANCE_DIR / "jobs.sqlite"), create_tables=False)
+    return SqliteHuey("casework", results=False, filename=store or str(INSTANCE_DIR / "jobs.sqlite"), create_tables=False)
 
 
 queue = _queue()

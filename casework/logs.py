@@ -110,6 +110,19 @@ def _level(app: Flask, name: str, default: str) -> int:
     return level if isinstance(level, int) else logging.INFO
 
 
+def withhold_details_in_every_handler() -> None:
+    """The filter on every handler there is now, whoever set it up: gunicorn's before the app, the
+    job worker's own on the "huey" logger after it (casework.worker)."""
+    loggers = [
+        logging.getLogger(),
+        *(each for each in logging.Logger.manager.loggerDict.values() if isinstance(each, logging.Logger)),
+    ]
+    for logger in loggers:
+        for handler in logger.handlers:
+            if WITHHOLD_DETAILS not in handler.filters:
+                handler.addFilter(WITHHOLD_DETAILS)
+
+
 def configure_logging(app: Flask) -> None:
     """One handler on the root logger, to standard error (systemd's journal, gunicorn's error log),
     carrying the filter; any handler a server set up before the app (gunicorn's) gets the filter too."""
@@ -123,10 +136,7 @@ def configure_logging(app: Flask) -> None:
     formatter.converter = time.gmtime  # UTC, like every timestamp the database holds
     handler.setFormatter(formatter)
     root.addHandler(handler)
-    for logger in (root, logging.getLogger("gunicorn.error"), logging.getLogger("gunicorn.access")):
-        for each in logger.handlers:
-            if WITHHOLD_DETAILS not in each.filters:
-                each.addFilter(WITHHOLD_DETAILS)
+    withhold_details_in_every_handler()
     library_level = _level(app, "CASEWORK_LIBRARY_LOG_LEVEL", "WARNING")
     root.setLevel(library_level)
     app.logger.setLevel(_level(app, "CASEWORK_LOG_LEVEL", "INFO"))
