@@ -172,7 +172,7 @@ def test_every_scheduled_command_exists(app):
     commands = _flask_commands()
     assert {tuple(words[:2]) for _, words in commands} >= {
         ("retention", "run"),
-        ("deadlines", "digest"),
+        ("deadlines", "refresh"),
         ("sessions", "purge"),
         ("backup", "create"),
         ("audit", "verify"),

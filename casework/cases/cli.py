@@ -26,7 +26,9 @@ audit_cli = AppGroup("audit", help="Check the audit trail's hash chain.")
 @click.option("--days", type=int, help="Window in days (default: CASEWORK_WARNING_DAYS).")
 def digest(days: int | None) -> None:
     """Per user with open cases: how many have a deadline in the next DAYS days, and how many have
-    missed one (up to OVERDUE_DAYS back), each in the user's own language. Counts only, no names."""
+    missed one (up to OVERDUE_DAYS back), each in the user's own language. Counts only, no names,
+    for the terminal: no timer runs it, since counts kept day after day in a log date the deadlines
+    (the day a user's count goes up is a deadline less DAYS days)."""
     days = days or current_app.config["CASEWORK_WARNING_DAYS"]
     for user in db.session.scalars(select(User).where(User.active).order_by(User.email)):
         if not can(user, "cases.work"):
