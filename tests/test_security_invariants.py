@@ -10,7 +10,7 @@ from flask import abort
 from sqlalchemy import func, select, text
 
 from casework import audit, clock, create_app
-from casework.cases import operations
+from casework.cases import consent, operations
 from casework.clock import utcnow
 from casework.crypto import DecryptionError, blind_index
 from casework.extensions import db
@@ -247,8 +247,8 @@ def test_consent_past_its_expiry_is_not_in_force(app, make_user, create_case, pa
     expired = create_case(by=coordinator, phone="+31633330001", consent_partners=[partner], consent_expires_on=yesterday)
     current = create_case(by=coordinator, phone="+31633330002", consent_partners=[partner], consent_expires_on=clock.today())
     with app.app_context():
-        assert operations.consent_in_force(db.session.get(Case, expired).person) is None
-        assert operations.consent_in_force(db.session.get(Case, current).person) is not None
+        assert not consent.standing(db.session.get(Case, expired).person).stored
+        assert consent.standing(db.session.get(Case, current).person).stored
         with pytest.raises(operations.CaseRefused):
             operations.refer(
                 db.session.get(Case, expired),

@@ -141,8 +141,7 @@ def decide(
     Withdrawing consent to store ends every consent: nothing may be kept or shared without it.
     """
     if scope == STORE and not granted:
-        withdraw_all(case, actor)
-        return None
+        return withdraw_all(case, actor, method)
     if scope not in (STORE, CONTACT, SHARE) or (scope == SHARE) != (partner is not None):
         raise ConsentRefused(_l("Choose what the person decided about."))
     if granted and scope != STORE and not standing(case.person).stored:
@@ -167,10 +166,27 @@ def decide(
     return row
 
 
-def withdraw_all(case: Case, actor: User) -> None:
-    """Every consent of the case's person ends now (recorded on the case it was done from)."""
+def withdraw_all(case: Case, actor: User, method: str = "other") -> Consent:
+    """Every consent of the case's person ends now (recorded on the case it was done from).
+
+    Besides ending the rows in force, the withdrawal is an answer of its own, "no" to storing, dated
+    now: a merge copies it like any other answer, so that an earlier "yes" taken down on the other
+    record of the same person cannot come after it and stand again."""
     end_all(case.person_id)
+    row = Consent(
+        person=case.person,
+        scope=STORE,
+        granted=False,
+        store=False,
+        contact=False,
+        partners=[],
+        method=method,
+        recorded_by_id=actor.id,
+    )
+    db.session.add(row)
+    db.session.flush()
     audit.record("consent_withdrawn", actor=actor, case=case)
+    return row
 
 
 def end_all(person_id: str, at: datetime | None = None) -> None:

@@ -4,9 +4,7 @@ Each function changes the models, writes its audit row and flushes; the request 
 needs a request, so each is testable on its own.
 """
 
-from datetime import date
-
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload
 
 from casework import audit, bounds, choices, clock
@@ -279,12 +277,6 @@ def search_cases(
     return found[:SEARCH_LIMIT], len(found) > SEARCH_LIMIT
 
 
-def consent_in_force(person: Person, today: date | None = None) -> Consent | None:
-    """The answer that lets the foundation store the person's data, if it is in force."""
-    current = consent.standing(person, today)
-    return current.store.row if current.stored else None
-
-
 def may_share(person: Person, partner: Partner) -> bool:
     """Whether the person's consent in force covers sharing their case with this very partner (S18)."""
     return partner in consent.standing(person).shared_with
@@ -346,13 +338,27 @@ def resolve_duplicate(case: Case, choice: str, actor: User) -> None:
         person = db.session.get(Person, choice)
         if person is None or person.erased or choice not in {m.person.id for m in duplicates_of_case(case)}:
             raise CaseRefused(_l("That person is not one of the possible matches."))
-        old = case.person
-        move_case(case, person)
-        consent.combine(old, person)
-        if db.session.scalar(select(func.count()).select_from(Case).where(Case.person_id == old.id)) == 0:
-            erase_person(old)
+        _same_person(case.person, person)
     case.possible_duplicate = False
     audit.record("duplicate_resolved", actor=actor, case=case, detail="different" if choice == "different" else "same")
+
+
+def _same_person(old: Person, person: Person) -> None:
+    """`old` is `person` logged again: every case of `old` moves over (one human, one record, so
+    statistics count him once), what only `old` recorded fills what `person` lacks (a date of birth
+    given only at the second intake, say), the consent histories join, and `old` is erased."""
+    filled = {name: getattr(old, name) for name in PERSON_FIELDS if not getattr(person, name) and getattr(old, name)}
+    for moved in db.session.scalars(select(Case).where(Case.person_id == old.id)).all():
+        move_case(moved, person)
+        moved.possible_duplicate = False
+    consent.combine(old, person)
+    consent.end_all(old.id)
+    erase_person(old)
+    if filled:
+        for name, value in filled.items():
+            setattr(person, name, value)
+        for each in db.session.scalars(select(Case).where(Case.person_id == person.id)):
+            refresh_coded_facts(each)
 
 
 def duplicates_of_case(case: Case) -> list:

@@ -414,13 +414,13 @@ def print_for_partner(case_id: str, referral_id: str):
         abort(404)
     read_budget.spend(current_user)
     audit.record("case_printed", case=case, detail=str(referral.partner_id))
-    consent = operations.consent_in_force(case.person)
     return render_template(
         "cases/print.html",
         case=case,
         person=case.person,
         referral=referral,
-        facts=display.facts_for_partner(case, may_contact=consent.contact),
+        # The latest answer about contact, not the contact flag of the intake's row.
+        facts=display.facts_for_partner(case, may_contact=consent.standing(case.person).may_contact),
         deadlines=case_record(case, current_user).deadlines,
     )
 
