@@ -101,19 +101,6 @@ def _counted(app, period: str, people: list[str]) -> int:
         return len(set(people) & plan.counted)
 
 
-#: Known and not yet mended: a release groups the records that an undecided possible duplicate links
-#: (casework.stats.contributors), and whether a record is flagged depends on whether someone else is
-#: already recorded; so records sent through the intake API can make one person's presence move a
-#: release, and another quarter's, by more than the sensitivity of 1 that the noise is scaled for.
-#: Strict: once the counting no longer depends on others' records, these pass and must lose the mark.
-GROUPED_BY_FLAGS = pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="a release's one-human grouping follows possible-duplicate flags, which depend on others' records",
-)
-
-
-@GROUPED_BY_FLAGS
 @pytest.mark.parametrize("target_released_first", [True, False], ids=["target-released-in-Q2", "target-in-Q3"])
 def test_intake_probes_cannot_make_one_persons_presence_move_a_release_by_more_than_one(
     app, client, make_token, staff, target_released_first
@@ -218,7 +205,6 @@ def test_the_audit_and_the_ledger_of_a_release_hold_no_count(app, client, make_t
         assert columns == {"id", "period", "table_id", "epsilon", "borrowed", "overlapping", "release_id", "reserved_at"}
 
 
-@GROUPED_BY_FLAGS
 def test_one_persons_presence_changes_the_tables_of_one_quarter_only(app, client, make_token, staff):
     """The ledger charges the lifetime cap only for the most expensive quarter, on the ground that
     quarters hold disjoint people (ledger.py, statistics.md point 6). A man logged in 2026Q2 and

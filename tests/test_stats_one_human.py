@@ -1,6 +1,7 @@
-"""One human, one contribution: a person logged twice (a second record, flagged as a possible
-duplicate, or resolved later) changes each published table by at most one, within a quarter and
-across quarters, whichever release comes first; the quarter a release counts someone in is fixed.
+"""One record, one contribution (casework/stats/contributors.py): a human logged twice and joined into
+one record by a coordinator's "same person" changes each published table by at most one, within a
+quarter and across quarters, whichever release comes first; the quarter a release counts a record
+in is fixed; and whether a record counts never depends on anyone else's records.
 
 Tables are compared as a release computes them, with the noise switched off (reconciliation keeps
 consistent counts as they are): the base population alone, and the same with one human more.
@@ -51,6 +52,14 @@ def log_again(app, coordinator: User, first: dict, when: datetime, **facts) -> s
         return case.id
 
 
+def same_person(app, coordinator: User, case_id: str, person_id: str) -> None:
+    """The coordinator decides that the flagged case's record is `person_id` logged again."""
+    with app.app_context():
+        case = db.session.get(Case, case_id)
+        case_operations.resolve_duplicate(case, person_id, db.session.get(User, coordinator.id))
+        db.session.commit()
+
+
 def released(app, staff, periods) -> dict[str, dict[str, list[int]]]:
     """Each period released in this order (noise off): its tables as published, by table id."""
     return {
@@ -71,12 +80,12 @@ def base_tables(app, periods) -> dict:
     return {period: true_counts(app, period) for period in periods}
 
 
-def test_the_same_human_logged_twice_in_one_quarter_counts_once(app, staff, exact):
+def test_the_same_human_logged_twice_in_one_quarter_counts_once_joined(app, staff, exact):
     base_population(app, staff["coordinator"])
     base = base_tables(app, (Q3,))
     first = {**own_identifiers(), "sex": "M", "location": "netherlands", "date_of_birth": date(1990, 4, 4)}
-    add_people(app, staff["coordinator"], 1, IN_Q3, **first)
-    log_again(
+    ((_case, person),) = add_people(app, staff["coordinator"], 1, IN_Q3, **first)
+    again = log_again(
         app,
         staff["coordinator"],
         first,
@@ -86,32 +95,36 @@ def test_the_same_human_logged_twice_in_one_quarter_counts_once(app, staff, exac
         phone=first["phone"],
         surname_latin="Other",
     )
+    assert true_counts(app, Q3)["total"] == [base[Q3]["total"][0] + 2], "two records until a coordinator joins them"
+    same_person(app, staff["coordinator"], again, person)
     more = released(app, staff, (Q3,))
     assert more[Q3]["total"] == [base[Q3]["total"][0] + 1]
     assert all(change <= 1 for change in change_per_table(base, more).values()), change_per_table(base, more)
 
 
 @pytest.mark.parametrize("order", [(Q2, Q3), (Q3, Q2)])
-def test_the_same_human_logged_in_two_quarters_counts_once(app, staff, exact, order):
-    """Whichever quarter is released first, the human counts once, in the quarter of the first intake."""
+def test_the_same_human_logged_in_two_quarters_counts_once_joined(app, staff, exact, order):
+    """Whichever quarter is released first, the joined record counts once, in the quarter of the first intake."""
     base_population(app, staff["coordinator"])
     base = base_tables(app, order)
     first = {**own_identifiers(), "sex": "M", "location": "schengen", "date_of_birth": date(1980, 4, 4)}
-    add_people(app, staff["coordinator"], 1, IN_Q2, **first)
-    log_again(app, staff["coordinator"], first, IN_Q3, location="russia", telegram="@other", surname_latin="Other")
+    ((_case, person),) = add_people(app, staff["coordinator"], 1, IN_Q2, **first)
+    again = log_again(app, staff["coordinator"], first, IN_Q3, location="russia", telegram="@other", surname_latin="Other")
+    same_person(app, staff["coordinator"], again, person)
     more = released(app, staff, order)
     changes = change_per_table(base, more)
     assert all(change <= 1 for change in changes.values()), changes
     assert more[Q2]["total"] == [base[Q2]["total"][0] + 1] and more[Q3]["total"] == base[Q3]["total"]
 
 
-def test_a_record_logged_after_its_first_quarter_was_released_does_not_count_again(app, staff, exact):
+def test_a_record_joined_after_its_first_quarter_was_released_does_not_count_again(app, staff, exact):
     base_population(app, staff["coordinator"])
     base = base_tables(app, (Q2, Q3))
     first = {**own_identifiers(), "location": "schengen"}
-    add_people(app, staff["coordinator"], 1, IN_Q2, **first)
+    ((_case, person),) = add_people(app, staff["coordinator"], 1, IN_Q2, **first)
     more = released(app, staff, (Q2,))
-    log_again(app, staff["coordinator"], first, IN_Q3, location="russia", surname_latin="Other", telegram="@other")
+    again = log_again(app, staff["coordinator"], first, IN_Q3, location="russia", surname_latin="Other", telegram="@other")
+    same_person(app, staff["coordinator"], again, person)
     more.update(released(app, staff, (Q3,)))
     changes = change_per_table(base, more)
     assert all(change <= 1 for change in changes.values()), changes
@@ -148,19 +161,18 @@ def test_a_duplicate_linked_and_resolved_after_a_release_does_not_move_the_count
 
 
 def test_people_who_share_no_identifier_each_count(app, staff):
-    """The grouping does not merge strangers: a dozen people with identifiers of their own are a dozen."""
     add_people(app, staff["coordinator"], 12, IN_Q3)
     assert true_counts(app, Q3)["total"] == [12]
 
 
-def test_namesakes_count_as_one_only_while_one_of_them_is_an_unresolved_possible_duplicate(app, staff):
-    """Two men with one name and year of birth: one person while the later record waits for a
-    coordinator's decision, two once the coordinator has judged them different (the flag cleared).
-    Otherwise namesakes would join into ever larger groups as the number of people grows."""
+def test_whether_a_record_counts_does_not_depend_on_who_else_is_recorded(app, staff):
+    """Two men with one name and year of birth, the later flagged as a possible duplicate of the
+    earlier: two records, counted as two, flagged or not. Counting flagged records as one made a
+    record's counting depend on someone else's (tests/test_api_and_statistics_seams.py)."""
     namesake = {"surname_latin": "Kuznetsov", "surname_cyrillic": "Кузнецов", "date_of_birth": date(1995, 1, 1)}
     add_people(app, staff["coordinator"], 1, IN_Q3, **namesake)
     later = log_again(app, staff["coordinator"], {**own_identifiers(), **namesake}, datetime(2026, 9, 1))
-    assert true_counts(app, Q3)["total"] == [1]
+    assert true_counts(app, Q3)["total"] == [2]
     with app.app_context():
         db.session.get(Case, later).possible_duplicate = False
         db.session.commit()

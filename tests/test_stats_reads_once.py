@@ -14,7 +14,7 @@ from casework.models import CountedPerson
 from casework.stats import privacy
 from tests.statements import statements_during
 from tests.test_stats import IN_Q3, Q3, add_people, identity_noise, own_identifiers, publish, true_counts
-from tests.test_stats_one_human import log_again
+from tests.test_stats_one_human import log_again, same_person
 
 
 @pytest.fixture
@@ -34,17 +34,17 @@ def test_a_release_reads_the_periods_first_cases_once(app, staff, monkeypatch):
     assert len(first_case_reads(statements)) == 1, first_case_reads(statements)
 
 
-def test_the_one_read_still_counts_a_returning_human_once_and_fixes_every_record(app, staff, monkeypatch):
-    """A human logged twice in the quarter (a possible duplicate) counts once among 13, and all 14
-    records are fixed to the quarter; a second look at the quarter counts no one."""
+def test_the_one_read_still_counts_a_joined_human_once_and_fixes_every_record(app, staff, monkeypatch):
+    """A human logged twice in the quarter and joined by a coordinator ("same person") counts once
+    among 13, and all 13 records are fixed to the quarter; a second look at the quarter counts no one."""
     monkeypatch.setattr(privacy, "add_noise", identity_noise)
     first = own_identifiers()
-    add_people(app, staff["coordinator"], 1, IN_Q3, **first)
+    ((_case, person),) = add_people(app, staff["coordinator"], 1, IN_Q3, **first)
     add_people(app, staff["coordinator"], 12, IN_Q3)
-    log_again(app, staff["coordinator"], first, IN_Q3)
+    same_person(app, staff["coordinator"], log_again(app, staff["coordinator"], first, IN_Q3), person)
     _content, internal = publish(app, Q3, staff["admin"])
     assert internal["total"]["reconciled"] == [13]
     with app.app_context():
         periods = db.session.scalars(select(CountedPerson.period)).all()
-    assert periods == [Q3] * 14
+    assert periods == [Q3] * 13
     assert true_counts(app, Q3)["total"] == [0]

@@ -2,7 +2,7 @@
 
 The privacy unit is one person, counted once per table, in the period of their first intake only,
 with the facts of that first case: so periods hold disjoint populations and compose in parallel.
-Records that may be one human (a shared identifier) count as one (contributors.py).
+A human logged twice counts as two records until a coordinator joins them (contributors.py).
 Category lists come from this code, never from the data, and every cell is published, zeros too.
 """
 

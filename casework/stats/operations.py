@@ -24,8 +24,8 @@ from casework.stats.catalogue import CATALOGUE, first_case_rows, period_bounds, 
 
 #: What one contribution is, as the canonical (English) JSON record states it.
 PRIVACY_UNIT = (
-    "one person: records linked by an identifier shared with an undecided possible duplicate count as one, once per table, "
-    "in the period of the group's first intake, fixed by the first release that counts them"
+    "one person record with all its cases (records a coordinator judged the same person are joined into one), once per table, "
+    "in the period of the record's first intake, fixed by the first release that counts it"
 )
 
 
