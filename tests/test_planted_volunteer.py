@@ -14,7 +14,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, update
+from sqlalchemy import update
 
 from casework import clock, jobs
 from casework.cases import due as due_module
@@ -25,6 +25,7 @@ from casework.models import Case, Partner, User
 from tests.conftest import csrf_from
 from tests.factories import INTAKE
 from tests.routes import build
+from tests.statements import statements_during
 from tests.test_cases_workflow import SAME_MAN, case_id_from, intake
 
 PDF = b"%PDF-1.4\n% a scanned summons\n%%EOF\n"
@@ -404,19 +405,16 @@ def test_searching_for_another_volunteers_person_answers_like_an_unknown_value(
     )  # Sokolov, another volunteer's
     client, volunteer = signed_in("volunteer")
     create_case(by=volunteer, surname_latin="Abramov", surname_cyrillic="Абрамов", phone="+79160000001", telegram="@abramov1")
-    with app.app_context():
-        engine = db.engine
     results = []
     for value in (theirs, nobodys):
         csrf = token(client, "/cases/search")
-        seen = []
+        answered = {}
 
-        def count(*_args, seen=seen):
-            seen.append(1)
+        def search(csrf=csrf, value=value, answered=answered):
+            answered["response"] = client.post("/cases/search", data={"csrf_token": csrf, "field": field, "value": value})
 
-        event.listen(engine, "before_cursor_execute", count)
-        response = client.post("/cases/search", data={"csrf_token": csrf, "field": field, "value": value})
-        event.remove(engine, "before_cursor_execute", count)
+        seen = statements_during(app, search)
+        response = answered["response"]
         results.append((response.status_code, normalised(response, theirs, nobodys), len(seen)))
     (their_status, their_page, their_work), (no_status, no_page, no_work) = results
     assert their_status == no_status == 200
