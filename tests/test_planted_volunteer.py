@@ -26,26 +26,13 @@ from tests.conftest import csrf_from
 from tests.factories import INTAKE
 from tests.routes import build
 from tests.statements import statements_during
-from tests.test_cases_workflow import SAME_MAN, case_id_from, intake
+from tests.test_cases_workflow import SAME_MAN, case_id_from, intake, token
+from tests.test_insider_reads import UNKNOWN
 
 PDF = b"%PDF-1.4\n% a scanned summons\n%%EOF\n"
 
-#: Someone nobody has recorded, given with the same fields as SAME_MAN (tests/test_insider_reads.py).
-UNKNOWN = {
-    "surname_latin": "Orlov",
-    "given_names_latin": "Pavel",
-    "surname_cyrillic": None,
-    "given_names_cyrillic": None,
-    "phone": "+79165550000",
-    "telegram": None,
-}
-
 
 # Helpers -------------------------------------------------------------------------------------
-
-
-def token(client, path: str = "/") -> str:
-    return csrf_from(client.get(path).get_data(as_text=True))
 
 
 def normalised(response, *values) -> str:

@@ -135,7 +135,7 @@ def decide(
     *,
     partner: Partner | None = None,
     expires_on: date | None = None,
-) -> Consent | None:
+) -> Consent:
     """Record the person's answer to one question (given, renewed or withdrawn), from `case`'s page.
 
     Withdrawing consent to store ends every consent: nothing may be kept or shared without it.
